@@ -1,0 +1,42 @@
+"""Shared fixtures for the companion tests."""
+
+import os
+
+# Before Keras/TensorFlow are imported by any test module.
+os.environ.setdefault("MPLBACKEND", "Agg")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from companion.settings import SEED  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _seeded():
+    """Every test starts from the course seed, so values are reproducible."""
+    keras.utils.set_random_seed(SEED)
+    yield
+    keras.backend.clear_session()
+
+
+@pytest.fixture(scope="session")
+def fashion_mnist_flat():
+    """The real Fashion-MNIST, flattened to 784-vectors in [0, 1] (loaded once per session)."""
+    from companion import load_fashion_mnist
+
+    return load_fashion_mnist(layout="flat")
+
+
+@pytest.fixture(scope="session")
+def fashion_mnist_images():
+    """The real Fashion-MNIST as (28, 28, 1) images in [0, 1] (loaded once per session)."""
+    from companion import load_fashion_mnist
+
+    return load_fashion_mnist(layout="image")
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(SEED)
