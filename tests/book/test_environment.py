@@ -2,9 +2,9 @@
 
 import pathlib
 import re
-import tomllib
 
 import pytest
+import tomllib
 import yaml
 from packaging.requirements import Requirement
 
