@@ -1,6 +1,11 @@
 """연습 문제 채점기가 함께 쓰는 도구: 기대와 다른 점을 한국어 문장으로 모읍니다."""
 
+import re
+
 import numpy as np
+
+# TensorFlow op errors carry graph-node names and op names around the real message.
+_TF_NOISE = re.compile(r"\{\{function_node [^}]*\}\}\s*|\s*\[Op:[^\]]*\].*$", re.DOTALL)
 
 
 class CheckReport:
@@ -100,14 +105,28 @@ class Checker:
         try:
             return True, fn(*args, **kwargs)
         except Exception as error:  # 독자 코드의 어떤 예외든 보고서로 바꿉니다.
-            message = str(error).strip().splitlines()
+            original = original_exception(error)
+            message = _TF_NOISE.sub("", str(original)).strip().splitlines()
             first_line = message[0] if message else ""
-            self.fail(f"{what} 중에 예외가 났습니다: {type(error).__name__}: {first_line}")
+            self.fail(f"{what} 중에 예외가 났습니다: {type(original).__name__}: {first_line}")
             return False, None
 
     def report(self):
         """지금까지의 결과를 `CheckReport`로 돌려줍니다."""
         return CheckReport(self.title, self.failures, self.checks)
+
+
+def original_exception(error):
+    """Keras가 감싼 예외라면 감싸기 전의 원래 예외를 돌려줍니다.
+
+    Keras는 층의 `call()`에서 난 예외를 "Exception encountered when calling X.call()."로
+    시작하는 예외로 감싸므로, 그 첫 줄은 독자에게 아무것도 알려 주지 않습니다.
+    """
+    while getattr(error, "_keras_call_info_injected", False) and isinstance(
+        error.__context__, Exception
+    ):
+        error = error.__context__
+    return error
 
 
 def _short(array):

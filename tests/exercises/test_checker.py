@@ -72,3 +72,27 @@ def test_require_class_rejects_an_instance():
     assert require_class(MyLayer) is MyLayer
     with pytest.raises(TypeError, match="layer_class에는 클래스 자체를 넘겨야 합니다"):
         require_class(MyLayer())
+
+
+def test_run_unwraps_exceptions_that_keras_wrapped_in_call():
+    import keras
+
+    class Broken(keras.layers.Layer):
+        def call(self, inputs):
+            raise ValueError("입력이 잘못되었습니다")
+
+    checker = Checker("연습 0-6")
+    ok, _ = checker.run("층 호출", Broken(name="broken"), np.ones((1, 2)))
+    assert not ok
+    assert checker.report().failures == ["층 호출 중에 예외가 났습니다: ValueError: 입력이 잘못되었습니다"]
+
+
+def test_run_strips_tensorflow_graph_noise():
+    import keras
+
+    checker = Checker("연습 0-7")
+    ok, _ = checker.run("더하기", keras.ops.add, np.ones((3, 7)), np.ones((3, 5)))
+    assert not ok
+    (failure,) = checker.report().failures
+    assert "function_node" not in failure and "[Op:" not in failure
+    assert failure.startswith("더하기 중에 예외가 났습니다: ")
