@@ -11,10 +11,49 @@ import types as _types
 # Helpers and settings.
 from companion.data import FASHION_MNIST_CLASS_NAMES, load_fashion_mnist, seed_keras_cache
 from companion.display import show_source
-from companion.exercises import Checker, CheckReport
-from companion.settings import SEED
+from companion.exercises import (
+    Checker,
+    CheckReport,
+    check_bernoulli_vae,
+    check_clip_layer,
+    check_conv_encoder,
+    check_dense_residual_block,
+    check_feature_affine,
+    check_l1_activity_dense,
+    check_latent_interpolation,
+    check_masked_max,
+    check_mean_abs_monitor,
+    check_mlp_classifier,
+    check_residual_block,
+    check_residual_wrapper,
+    check_running_mean,
+    check_scale_layer,
+    check_summed_kl_sampling,
+    check_temperature_sampling,
+    check_train_step,
+    check_training_noise,
+    check_vae_parts,
+)
 
-# Layers and models: one line per public name, kept sorted by module.
+# Layers, models and helpers (isort order: ruff keeps these blocks sorted).
+from companion.layers import (
+    ActivityRegularizationLayer,
+    ComputeSum,
+    CustomDropout,
+    Decoder,
+    Encoder,
+    KLDivergenceSampling,
+    Linear,
+    LogisticEndpoint,
+    MaskedAverage,
+    MLPBlock,
+    ResNetBlock,
+    Sampling,
+)
+from companion.models import ResNet, VariationalAutoEncoder, build_functional_vae
+from companion.plotting import plot_generated, plot_latent_space, plot_reconstructions
+from companion.settings import SEED
+from companion.training import train_custom_loop
 
 __version__ = "0.1.0"
 

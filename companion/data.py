@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import tempfile
 
 import numpy as np
 
@@ -34,6 +35,16 @@ def _keras_home():
     return keras_home()
 
 
+def _keras_cache_dir():
+    """`keras.utils.get_file()`이 실제로 쓰는 캐시 폴더를 같은 규칙으로 정합니다."""
+    # get_file() expands `~` and, when the Keras home is not writable, falls back to
+    # /tmp/.keras; copying anywhere else would leave the loader downloading anyway.
+    home = os.path.expanduser(_keras_home())
+    if not os.access(home, os.W_OK):
+        home = os.path.join("/tmp" if os.path.isdir("/tmp") else tempfile.gettempdir(), ".keras")
+    return home
+
+
 def seed_keras_cache(source_dir=DEBIAN_FASHION_MNIST_DIR):
     """인터넷이 없는 기계에서 Keras 캐시에 Fashion-MNIST 원본 파일을 넣어 둡니다.
 
@@ -54,7 +65,7 @@ def seed_keras_cache(source_dir=DEBIAN_FASHION_MNIST_DIR):
         raise TypeError(f"source_dir는 경로여야 합니다. 받은 값: {source_dir!r}")
     if not os.path.isdir(source_dir):
         return []
-    target_dir = os.path.join(_keras_home(), KERAS_FASHION_MNIST_SUBDIR)
+    target_dir = os.path.join(_keras_cache_dir(), KERAS_FASHION_MNIST_SUBDIR)
     copied = []
     for name in FASHION_MNIST_FILES:
         source = os.path.join(source_dir, name)
@@ -62,7 +73,11 @@ def seed_keras_cache(source_dir=DEBIAN_FASHION_MNIST_DIR):
         if os.path.exists(target) or not os.path.exists(source):
             continue
         os.makedirs(target_dir, exist_ok=True)
-        shutil.copyfile(source, target)
+        # Copy under a temporary name first: an interrupted copy must not leave a truncated
+        # file that the loader would later find and fail to decompress.
+        partial = f"{target}.part"
+        shutil.copyfile(source, partial)
+        os.replace(partial, target)
         copied.append(name)
     return copied
 
@@ -86,6 +101,9 @@ def load_fashion_mnist(layout="flat", dtype="float32"):
     """
     if layout not in _LAYOUTS:
         raise ValueError(f"layout은 {_LAYOUTS} 중 하나여야 합니다. 받은 값: layout={layout!r}")
+    if dtype is None:
+        # np.dtype(None) is float64: refuse it rather than silently doubling the memory.
+        raise ValueError("dtype을 정해 주세요 (예: 'float32'). 받은 값: dtype=None")
     try:
         np_dtype = np.dtype(dtype)
     except TypeError as error:

@@ -1,5 +1,24 @@
 """연습 문제 채점기. 각 장의 연습 문제에 대해 `check_*` 함수를 독자의 코드에 호출합니다."""
 
-from companion.exercises.checker import Checker, CheckReport
-
 # One line per chapter module, e.g. `from companion.exercises.chapter01 import check_...`.
+from companion.exercises.chapter01 import check_running_mean, check_scale_layer
+from companion.exercises.chapter02 import check_feature_affine, check_residual_block
+from companion.exercises.chapter03 import (
+    check_l1_activity_dense,
+    check_mean_abs_monitor,
+    check_train_step,
+)
+from companion.exercises.chapter04 import check_clip_layer, check_residual_wrapper
+from companion.exercises.chapter05 import check_masked_max, check_training_noise
+from companion.exercises.chapter06 import check_dense_residual_block, check_mlp_classifier
+from companion.exercises.chapter07 import (
+    check_bernoulli_vae,
+    check_conv_encoder,
+    check_latent_interpolation,
+)
+from companion.exercises.chapter08 import (
+    check_summed_kl_sampling,
+    check_temperature_sampling,
+    check_vae_parts,
+)
+from companion.exercises.checker import Checker, CheckReport

@@ -84,7 +84,9 @@ def test_run_unwraps_exceptions_that_keras_wrapped_in_call():
     checker = Checker("연습 0-6")
     ok, _ = checker.run("층 호출", Broken(name="broken"), np.ones((1, 2)))
     assert not ok
-    assert checker.report().failures == ["층 호출 중에 예외가 났습니다: ValueError: 입력이 잘못되었습니다"]
+    assert checker.report().failures == [
+        "층 호출 중에 예외가 났습니다: ValueError: 입력이 잘못되었습니다"
+    ]
 
 
 def test_run_strips_tensorflow_graph_noise():
