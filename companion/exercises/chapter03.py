@@ -147,7 +147,7 @@ def check_mean_abs_monitor(layer_class):
 
     x = np.random.default_rng(SEED).normal(size=(8, 3)).astype("float32")
     ok, history = checker.run(
-        "모델에 넣어 fit()으로 훈련", plain_keras_errors(_fit_with_monitor), layer_class, x
+        "모델에 넣어 fit()으로 훈련", _fit_with_monitor, layer_class, x
     )
     if ok:
         keys = sorted(history.history)
@@ -257,7 +257,7 @@ def check_train_step(train_step):
         )
         ok, value = checker.run(
             f"{step}번째 train_step 호출",
-            plain_keras_errors(train_step),
+            train_step,
             reader_model,
             reader_optimizer,
             loss_fn,
@@ -356,29 +356,3 @@ def _is_array_like(value):
 
 def _result(metric):
     return _scalar(metric.result())
-
-
-def plain_keras_errors(fn):
-    """`fn`이 낸 예외가 Keras가 감싼 것이면 감싸기 전의 원래 예외를 다시 던집니다.
-
-    Keras는 층의 `call()`에서 난 예외를 "Exception encountered when calling ..."으로
-    시작하는 새 예외로 감쌉니다. `Checker.run()`은 메시지의 첫 줄만 보고서에 옮기므로,
-    그대로 두면 독자에게 정작 중요한 원래 메시지가 빠집니다. `training=`이나 `mask=`를
-    넘기는 호출, `fit()`이나 독자의 함수처럼 `call_layer()`로 감쌀 수 없는 호출에 씁니다.
-    """
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except Exception as error:
-            original = error
-            while getattr(original, "_keras_call_info_injected", False) and isinstance(
-                original.__context__, Exception
-            ):
-                original = original.__context__
-            if original is error:
-                raise
-            raise original from None
-
-    return wrapper

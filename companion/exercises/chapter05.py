@@ -5,7 +5,7 @@ import warnings
 import keras
 import numpy as np
 
-from companion.exercises.chapter03 import plain_keras_errors, quiet_tensorflow_logs
+from companion.exercises.chapter03 import quiet_tensorflow_logs
 from companion.exercises.checker import Checker, require_class
 from companion.settings import SEED
 
@@ -115,7 +115,6 @@ def _first_noises(layer_class, x, seeds):
     return [_call(layer_class(0.5, seed=seed), x, training=True) for seed in seeds]
 
 
-@plain_keras_errors
 @quiet_tensorflow_logs
 def _evaluate_and_fit(layer_class):
     # 가중치가 1로 고정된(학습률 0) Dense 하나만 붙여서, 손실이 잡음의 크기만 재게 합니다.
@@ -228,7 +227,6 @@ def _check_masked_max(checker, layer_class):
         )
 
 
-@plain_keras_errors
 def _after_embedding(layer_class):
     embedding = keras.layers.Embedding(
         10,
@@ -246,7 +244,6 @@ def _after_embedding(layer_class):
     return short, padded, model_output
 
 
-@plain_keras_errors
 def _call(layer, x, **kwargs):
     return keras.ops.convert_to_numpy(layer(x, **kwargs))
 

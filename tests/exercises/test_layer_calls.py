@@ -1,9 +1,9 @@
-"""call_layer: reader exceptions come back with a useful first line."""
+"""call_layer through Checker.run: reader exceptions become a useful Korean sentence."""
 
 import keras
 import numpy as np
-import pytest
 
+from companion.exercises import Checker
 from companion.exercises._layer_calls import call_layer
 
 
@@ -23,16 +23,20 @@ def test_returns_numpy_outputs():
     np.testing.assert_array_equal(y, np.ones((2, 3)))
 
 
-def test_unwraps_the_exception_keras_adds_around_call():
-    with pytest.raises(AttributeError) as info:
-        call_layer(Typo(), np.ones((2, 3), dtype="float32"))
-    first_line = str(info.value).splitlines()[0]
-    assert "Exception encountered" not in first_line
-    assert "sclae" in first_line
+def test_reports_the_exception_keras_wrapped_around_call():
+    checker = Checker("연습")
+    ok, _ = checker.run("층 호출", call_layer, Typo(name="typo"), np.ones((2, 3), "float32"))
+    assert not ok
+    (failure,) = checker.report().failures
+    assert failure.startswith("층 호출 중에 예외가 났습니다: AttributeError: ")
+    assert "sclae" in failure and "Exception encountered" not in failure
 
 
-def test_strips_tensorflow_node_names_but_keeps_the_class_name():
-    with pytest.raises(Exception) as info:
-        call_layer(Mismatch(), np.ones((2, 5), dtype="float32"))
-    assert type(info.value).__name__ == "InvalidArgumentError"
-    assert str(info.value) == "Incompatible shapes: [2,5] vs. [3]"
+def test_reports_tensorflow_errors_without_node_names():
+    checker = Checker("연습")
+    x = np.ones((2, 5), "float32")
+    ok, _ = checker.run("층 호출", call_layer, Mismatch(name="mismatch"), x)
+    assert not ok
+    assert checker.report().failures == [
+        "층 호출 중에 예외가 났습니다: InvalidArgumentError: Incompatible shapes: [2,5] vs. [3]"
+    ]
