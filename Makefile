@@ -1,7 +1,8 @@
 # Two entry points (see README.md):
 #   make book   builds the book into _build/html
-#   make test   runs every check: ruff, unit tests, nbval on every notebook, the strict
-#               book build and the browser tests of the built book
+#   make test   runs every check: ruff, unit tests (under TensorFlow, then the layer and model
+#               tests under JAX), nbval on every notebook (with oneDNN on and off), the
+#               strict book build and the browser tests of the built book
 # Both create (or reuse) the virtual environment in .venv with the pinned versions.
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -11,12 +12,12 @@ STAMP := $(VENV)/.installed
 JB_FLAGS := -W -n --keep-going
 NBVAL := -p no:cacheprovider --nbval --sanitize-with nbval_sanitize.cfg
 
-.PHONY: book test venv system-deps lint unit nbval build-book browser clean
+.PHONY: book test venv system-deps lint unit test-jax nbval nbval-onednn-off build-book browser clean
 
 $(STAMP): pyproject.toml constraints.txt scripts/ipython_kernel_config.py
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c constraints.txt -e ".[tf-cpu,book,test]"
+	$(PY) -m pip install -q -c constraints.txt -e ".[tf-cpu,book,test,jax]"
 	mkdir -p $(VENV)/etc/ipython
 	cp scripts/ipython_kernel_config.py $(VENV)/etc/ipython/
 	touch $@
@@ -35,13 +36,23 @@ lint: $(STAMP)
 unit: $(STAMP) system-deps
 	$(PY) -m pytest tests -m "not browser"
 
+# The layer, model and robustness tests again under the JAX backend: the package must not
+# depend on TensorFlow. Tests marked tensorflow_only (tf.GradientTape, tf.data) are left out.
+test-jax: $(STAMP)
+	KERAS_BACKEND=jax $(PY) -m pytest tests/layers tests/models tests/robustness -m "not browser and not tensorflow_only"
+
 nbval: $(STAMP) system-deps
 	$(PY) -m pytest $(NBVAL) book
+
+# The notebooks again with TensorFlow's oneDNN kernels off (as on CPUs or builds without them):
+# the stored outputs must not depend on which matmul kernels rounded the last digits.
+nbval-onednn-off: $(STAMP) system-deps
+	TF_ENABLE_ONEDNN_OPTS=0 $(PY) -m pytest $(NBVAL) book
 
 browser: $(STAMP) system-deps
 	$(PY) -m pytest tests -m browser
 
-test: lint unit nbval book browser
+test: lint unit test-jax nbval nbval-onednn-off book browser
 
 clean:
 	rm -rf _build

@@ -40,3 +40,14 @@ def fashion_mnist_images():
 @pytest.fixture
 def rng():
     return np.random.default_rng(SEED)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `tensorflow_only` are skipped, not failed, under another Keras backend."""
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        return
+    skip = pytest.mark.skip(reason=f"needs the TensorFlow backend (this run uses {backend})")
+    for item in items:
+        if "tensorflow_only" in item.keywords:
+            item.add_marker(skip)

@@ -6,6 +6,8 @@ import numbers
 import keras
 from keras import ops
 
+from companion.layers._input_checks import check_input_dtype
+
 
 def _check_rate(rate):
     """`rate`가 0 이상의 유한한 실수인지 확인하고 파이썬 `float`로 돌려줍니다."""
@@ -60,6 +62,7 @@ class ActivityRegularizationLayer(keras.layers.Layer):
         self.built = True
 
     def call(self, inputs):
+        check_input_dtype(inputs, "inputs", f"'{self.name}' 층")
         # mixed_float16에서도 합이 넘치지 않도록 손실은 변수 자료형(float32)으로 셉니다.
         activity = ops.sum(ops.cast(inputs, self.variable_dtype))
         self.add_loss(self.rate * activity)

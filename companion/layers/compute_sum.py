@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from companion.layers._input_checks import check_input_dtype
+
 
 @keras.saving.register_keras_serializable(package="companion")
 class ComputeSum(keras.layers.Layer):
@@ -57,6 +59,7 @@ class ComputeSum(keras.layers.Layer):
         )
 
     def call(self, inputs):
+        check_input_dtype(inputs, "inputs", f"'{self.name}' 층")
         input_dim = self._input_dim(inputs.shape)
         if input_dim is not None and input_dim != self.total.shape[0]:
             raise ValueError(

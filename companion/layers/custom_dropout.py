@@ -4,6 +4,8 @@ import numbers
 
 import keras
 
+from companion.layers._input_checks import check_input_dtype
+
 
 @keras.saving.register_keras_serializable(package="companion")
 class CustomDropout(keras.layers.Layer):
@@ -58,6 +60,8 @@ class CustomDropout(keras.layers.Layer):
         self.built = True
 
     def call(self, inputs, training=False):
+        # 추론에서도 확인합니다: 추론에서 통과한 입력이 훈련에서야 실패하면 안 됩니다.
+        check_input_dtype(inputs, "inputs", f"'{self.name}' 층", floating=True)
         if training and self.rate > 0:
             return keras.random.dropout(inputs, self.rate, seed=self.seed_generator)
         return inputs

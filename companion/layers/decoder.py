@@ -2,6 +2,8 @@
 
 import keras
 
+from companion.layers._input_checks import check_input_dtype
+
 
 def _check_positive_int(name, value):
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
@@ -58,16 +60,18 @@ class Decoder(keras.layers.Layer):
 
     def build(self, input_shape):
         input_shape = tuple(input_shape)
-        if len(input_shape) < 2 or input_shape[-1] is None:
+        if len(input_shape) < 2 or not input_shape[-1]:
             raise ValueError(
                 f"{self.__class__.__name__} 층의 입력은 (batch_size, latent_dim) 모양이고 "
-                f"마지막 차원의 크기가 정해져 있어야 합니다. 받은 모양: {input_shape}"
+                "마지막 차원의 크기가 1 이상으로 정해져 있어야 합니다. "
+                f"받은 모양: {input_shape}"
             )
         self.dense_proj.build(input_shape)
         self.dense_output.build(input_shape[:-1] + (self.intermediate_dim,))
         self.input_spec = keras.layers.InputSpec(min_ndim=2, axes={-1: input_shape[-1]})
 
     def call(self, inputs):
+        check_input_dtype(inputs, "inputs", f"{self.__class__.__name__} 층")
         return self.dense_output(self.dense_proj(inputs))
 
     def compute_output_shape(self, input_shape):

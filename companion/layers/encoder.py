@@ -2,6 +2,7 @@
 
 import keras
 
+from companion.layers._input_checks import check_input_dtype
 from companion.layers.sampling import Sampling
 
 
@@ -65,10 +66,11 @@ class Encoder(keras.layers.Layer):
 
     def build(self, input_shape):
         input_shape = tuple(input_shape)
-        if len(input_shape) < 2 or input_shape[-1] is None:
+        if len(input_shape) < 2 or not input_shape[-1]:
             raise ValueError(
                 f"{self.__class__.__name__} 층의 입력은 (batch_size, input_dim) 모양이고 "
-                f"마지막 차원의 크기가 정해져 있어야 합니다. 받은 모양: {input_shape}"
+                "마지막 차원의 크기가 1 이상으로 정해져 있어야 합니다. "
+                f"받은 모양: {input_shape}"
             )
         # Built here, not lazily, so that a reloaded `.keras` file finds every weight.
         self.dense_proj.build(input_shape)
@@ -78,6 +80,7 @@ class Encoder(keras.layers.Layer):
         self.input_spec = keras.layers.InputSpec(min_ndim=2, axes={-1: input_shape[-1]})
 
     def call(self, inputs):
+        check_input_dtype(inputs, "inputs", f"{self.__class__.__name__} 층")
         x = self.dense_proj(inputs)
         z_mean = self.dense_mean(x)
         z_log_var = self.dense_log_var(x)

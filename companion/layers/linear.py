@@ -5,6 +5,8 @@ import numbers
 import keras
 from keras import ops
 
+from companion.layers._input_checks import check_input_dtype
+
 
 @keras.saving.register_keras_serializable(package="companion")
 class Linear(keras.layers.Layer):
@@ -83,6 +85,7 @@ class Linear(keras.layers.Layer):
             self.b = None
 
     def call(self, inputs):
+        check_input_dtype(inputs, "inputs", f"'{self.name}' 층")
         input_dim = self._input_dim(inputs.shape)
         if input_dim is not None and input_dim != self.w.shape[0]:
             raise ValueError(
@@ -115,9 +118,11 @@ class Linear(keras.layers.Layer):
                 f"'{self.name}' 층의 입력은 (배치, ..., 특성) 모양의 2차원 이상 텐서여야 합니다. "
                 f"받은 입력 모양: {shape}"
             )
-        if not self.built and shape[-1] is None:
+        # 0도 막습니다: 행이 없는 w는 입력을 무시하고 편향만 내보냅니다.
+        if not self.built and not shape[-1]:
             raise ValueError(
-                f"'{self.name}' 층의 가중치를 만들려면 입력의 마지막 차원을 알아야 합니다. "
+                f"'{self.name}' 층의 가중치를 만들려면 입력의 마지막 차원을 알아야 하고, "
+                "그 크기가 1 이상이어야 합니다. "
                 f"받은 입력 모양: {shape}"
             )
         return shape[-1]

@@ -1,12 +1,17 @@
 """`LogisticEndpoint`: 로지스틱 회귀의 손실과 정확도를 스스로 계산하는 끝 층."""
 
+import numbers
+
 import keras
 from keras import ops
+
+from companion.layers._input_checks import check_input_dtype
 
 
 def _static_shape(value):
     shape = getattr(value, "shape", value)
-    return tuple(None if d is None else int(d) for d in shape)
+    # 모르는 차원(None, 또는 JAX가 출력 모양을 추론할 때 쓰는 기호 차원)은 None으로 둡니다.
+    return tuple(int(d) if isinstance(d, numbers.Integral) else None for d in shape)
 
 
 def _check_same_shape(logits_shape, other_shape, argument):
@@ -18,6 +23,31 @@ def _check_same_shape(logits_shape, other_shape, argument):
         raise ValueError(
             f"{argument}는 logits와 모양이 같아야 합니다. "
             f"받은 모양: logits={logits_shape}, {argument}={other_shape}"
+        )
+
+
+def _check_call_arguments(layer_name, logits, targets, sample_weight):
+    """손실을 계산하기 전에 세 인자의 자료형과 모양을 확인합니다."""
+    owner = f"'{layer_name}' 층"
+    check_input_dtype(logits, "logits", owner, floating=True)
+    if targets is None:
+        return
+    check_input_dtype(targets, "targets", owner)
+    logits_shape = _static_shape(logits)
+    _check_same_shape(logits_shape, _static_shape(targets), "targets")
+    if sample_weight is None:
+        return
+    check_input_dtype(sample_weight, "sample_weight", owner)
+    # 샘플 가중치는 logits의 앞쪽 차원에 맞춰 퍼집니다: (batch_size,)나 logits와 같은 모양.
+    weight_shape = _static_shape(sample_weight)
+    compatible = len(weight_shape) <= len(logits_shape) and all(
+        a is None or b is None or b in (1, a)
+        for a, b in zip(logits_shape[: len(weight_shape)], weight_shape, strict=True)
+    )
+    if not compatible:
+        raise ValueError(
+            "sample_weight는 logits의 앞쪽 차원에 맞는 모양이어야 합니다 (예: (batch_size,)). "
+            f"받은 모양: logits={logits_shape}, sample_weight={weight_shape}"
         )
 
 
@@ -69,9 +99,9 @@ class LogisticEndpoint(keras.layers.Layer):
             _check_same_shape(_static_shape(logits_shape), _static_shape(targets_shape), "targets")
 
     def call(self, logits, targets=None, sample_weight=None):
+        _check_call_arguments(self.name, logits, targets, sample_weight)
         probabilities = ops.sigmoid(logits)
         if targets is not None:
-            _check_same_shape(_static_shape(logits), _static_shape(targets), "targets")
             self.add_loss(self.loss_fn(targets, logits, sample_weight))
             self.accuracy_metric.update_state(targets, probabilities, sample_weight)
         return probabilities

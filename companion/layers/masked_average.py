@@ -1,18 +1,44 @@
 """`MaskedAverage`: 마스크가 가리지 않은 시간 단계만 평균하는 층."""
 
+import numbers
+
 import keras
 from keras import ops
+
+from companion.layers._input_checks import check_input_dtype
+
+
+def _static_shape(shape):
+    # 모르는 차원(None, 또는 JAX가 출력 모양을 추론할 때 쓰는 기호 차원)은 None으로 둡니다.
+    return tuple(int(d) if isinstance(d, numbers.Integral) else None for d in shape)
 
 
 def _check_rank(shape):
     """입력이 `(batch_size, timesteps, features)` 모양인지 확인합니다."""
-    shape = tuple(None if d is None else int(d) for d in shape)
+    shape = _static_shape(shape)
     if len(shape) != 3:
         raise ValueError(
             "MaskedAverage 층의 입력은 (batch_size, timesteps, features) 모양의 "
             f"3차원 텐서여야 합니다. 받은 모양: {shape}"
         )
     return shape
+
+
+def _check_call(inputs, mask):
+    """`call()`이 받은 입력의 자료형과 모양, 마스크의 모양을 확인합니다."""
+    check_input_dtype(inputs, "inputs", "MaskedAverage 층")
+    shape = _check_rank(inputs.shape)
+    if mask is None:
+        return
+    mask_shape = _static_shape(mask.shape)
+    compatible = len(mask_shape) == 2 and all(
+        a is None or b is None or a == b for a, b in zip(shape[:2], mask_shape, strict=True)
+    )
+    if not compatible:
+        raise ValueError(
+            "MaskedAverage 층의 mask는 입력의 앞 두 차원 (batch_size, timesteps)와 모양이 "
+            f"같아야 합니다. 받은 모양: inputs={shape}, mask={mask_shape}"
+        )
 
 
 @keras.saving.register_keras_serializable(package="companion")
@@ -60,7 +86,7 @@ class MaskedAverage(keras.layers.Layer):
         _check_rank(input_shape)
 
     def call(self, inputs, mask=None):
-        _check_rank(inputs.shape)
+        _check_call(inputs, mask)
         if mask is None:
             return ops.mean(inputs, axis=1)
         keep = ops.expand_dims(ops.cast(mask, "bool"), axis=-1)

@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from companion.layers._input_checks import check_input_dtype
+
 
 def _is_positive_int(value):
     # bool은 int의 하위 클래스라서 True가 1로 통과하지 않도록 따로 막습니다.
@@ -85,9 +87,9 @@ class ResNetBlock(keras.layers.Layer):
 
     def _check_input_shape(self, input_shape):
         input_shape = tuple(input_shape)
-        if len(input_shape) != 4 or input_shape[-1] is None:
+        if len(input_shape) != 4 or not input_shape[-1]:
             raise ValueError(
-                f"{type(self).__name__}의 입력은 채널 수가 알려진 "
+                f"{type(self).__name__}의 입력은 채널 수(1 이상)가 알려진 "
                 "(batch, height, width, channels) 모양의 4차원 텐서여야 합니다. "
                 f"받은 모양: input_shape={input_shape}"
             )
@@ -110,6 +112,7 @@ class ResNetBlock(keras.layers.Layer):
             self.shortcut_bn.build(main_shape)
 
     def call(self, inputs, training=None):
+        check_input_dtype(inputs, "inputs", f"{type(self).__name__} 층", floating=True)
         x = self.conv1(inputs)
         x = self.bn1(x, training=training)
         x = ops.relu(x)

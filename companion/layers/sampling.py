@@ -1,7 +1,11 @@
 """`Sampling` 층: 재매개변수화 기법(reparameterization trick)으로 잠재 벡터를 뽑습니다."""
 
+import numbers
+
 import keras
 from keras import ops
+
+from companion.layers._input_checks import check_input_dtype
 
 
 def _check_pair(inputs, layer_name):
@@ -20,10 +24,13 @@ def _check_pair(inputs, layer_name):
             f"합니다. 받은 입력: {received}"
         )
     shapes = []
-    for item in inputs:
+    for argument, item in zip(("z_mean", "z_log_var"), inputs, strict=True):
+        if hasattr(item, "dtype"):
+            check_input_dtype(item, argument, f"{layer_name} 층", floating=True)
         shape = getattr(item, "shape", item)
         try:
-            shapes.append(tuple(None if d is None else int(d) for d in shape))
+            # 모르는 차원(None, 또는 JAX가 출력 모양을 추론할 때 쓰는 기호 차원)은 None으로 둡니다.
+            shapes.append(tuple(int(d) if isinstance(d, numbers.Integral) else None for d in shape))
         except TypeError as error:
             raise ValueError(
                 f"{layer_name} 층의 입력은 (z_mean, z_log_var) 두 텐서여야 합니다. "

@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from companion.layers._input_checks import check_input_dtype
 from companion.layers.resnet_block import ResNetBlock
 
 
@@ -110,9 +111,9 @@ class ResNet(keras.Model):
 
     def build(self, input_shape):
         input_shape = tuple(input_shape)
-        if len(input_shape) != 4 or input_shape[-1] is None:
+        if len(input_shape) != 4 or not input_shape[-1]:
             raise ValueError(
-                f"{type(self).__name__}의 입력은 채널 수가 알려진 "
+                f"{type(self).__name__}의 입력은 채널 수(1 이상)가 알려진 "
                 "(batch, height, width, channels) 모양의 4차원 텐서여야 합니다. "
                 f"받은 모양: input_shape={input_shape}"
             )
@@ -128,7 +129,14 @@ class ResNet(keras.Model):
         shape = self.pool.compute_output_shape(shape)
         self.classifier.build(shape)
 
+    def build_from_config(self, config):
+        # keras.Model의 build_from_config()는 build()의 오류를 경고로 바꾸고 모델을 짓지 않은
+        # 채 두므로, 설정이 망가진 .keras 파일이 저장된 가중치 없이 조용히 불러와집니다.
+        # 층(Layer)의 구현을 써서 오류를 그대로 알립니다.
+        keras.layers.Layer.build_from_config(self, config)
+
     def call(self, inputs, training=None):
+        check_input_dtype(inputs, "inputs", f"{type(self).__name__} 모델", floating=True)
         x = self.stem_conv(inputs)
         x = self.stem_bn(x, training=training)
         x = ops.relu(x)

@@ -109,6 +109,12 @@ class VariationalAutoEncoder(keras.Model):
         self.encoder.build(input_shape)
         self.decoder.build((input_shape[0], self.latent_dim))
 
+    def build_from_config(self, config):
+        # keras.Model의 build_from_config()는 build()의 오류를 경고로 바꾸고 모델을 짓지 않은
+        # 채 두므로, 설정이 망가진 .keras 파일이 저장된 가중치 없이 조용히 불러와집니다.
+        # 층(Layer)의 구현을 써서 오류를 그대로 알립니다.
+        keras.layers.Layer.build_from_config(self, config)
+
     def call(self, inputs):
         z_mean, z_log_var, z = self.encoder(inputs)
         reconstructed = self.decoder(z)

@@ -72,6 +72,12 @@ def test_sample_weight_is_used_for_loss_and_accuracy():
     assert float(layer.losses[0]) == pytest.approx(expected, rel=1e-5)
 
 
+@pytest.mark.xfail(
+    keras.backend.backend() == "jax",
+    reason="keras-team/keras#21639: JAX fit() does not pass a layer's metric variables to call()",
+    raises=TypeError,
+    strict=True,
+)
 def test_fit_without_compiled_loss_reports_loss_and_accuracy():
     model = _functional_model()
     model.compile(optimizer=keras.optimizers.Adam(0.1))
