@@ -146,9 +146,7 @@ def check_mean_abs_monitor(layer_class):
         return checker.report()
 
     x = np.random.default_rng(SEED).normal(size=(8, 3)).astype("float32")
-    ok, history = checker.run(
-        "모델에 넣어 fit()으로 훈련", _fit_with_monitor, layer_class, x
-    )
+    ok, history = checker.run("모델에 넣어 fit()으로 훈련", _fit_with_monitor, layer_class, x)
     if ok:
         keys = sorted(history.history)
         if checker.expect(

@@ -90,9 +90,7 @@ class Checker:
                 f"{what}: 모양이 {expected.shape}이어야 하는데 {received.shape}입니다."
             )
         if not np.allclose(expected, received, atol=atol, rtol=0):
-            return self.fail(
-                f"{what}: {_short(expected)}이어야 하는데 {_short(received)}입니다."
-            )
+            return self.fail(f"{what}: {_short(expected)}이어야 하는데 {_short(received)}입니다.")
         self.checks += 1
         return True
 

@@ -1,6 +1,31 @@
-"""층들이 `call()`에서 함께 쓰는 입력 자료형 검사 (패키지 내부용)."""
+"""층과 모델이 함께 쓰는 인자·입력 검사 (패키지 내부용)."""
+
+import numbers
 
 import keras
+
+
+def is_positive_int(value):
+    """`value`가 양의 정수이면 `True`.
+
+    `bool`은 `int`의 하위 클래스라서 `True`가 1로 통과하지 않도록 따로 막습니다.
+    """
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def check_positive_int(name, value):
+    """`value`가 양의 정수가 아니면 인자 이름과 받은 값을 밝히는 `ValueError`를 냅니다."""
+    if not is_positive_int(value):
+        raise ValueError(f"{name}는 양의 정수여야 합니다. 받은 값: {name}={value!r}")
+
+
+def static_shape(value):
+    """텐서(또는 모양)의 정적 모양을 정수 튜플로 돌려줍니다.
+
+    모르는 차원(None, 또는 JAX가 출력 모양을 추론할 때 쓰는 기호 차원)은 None으로 둡니다.
+    """
+    shape = getattr(value, "shape", value)
+    return tuple(int(d) if isinstance(d, numbers.Integral) else None for d in shape)
 
 
 def check_input_dtype(value, argument, owner, floating=False):

@@ -3,12 +3,8 @@
 import keras
 
 from companion.layers._input_checks import check_input_dtype
+from companion.layers._input_checks import check_positive_int as _check_positive_int
 from companion.layers.sampling import Sampling
-
-
-def _check_positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError(f"{name}는 양의 정수여야 합니다. 받은 값: {name}={value!r}")
 
 
 @keras.saving.register_keras_serializable(package="companion")

@@ -1,17 +1,10 @@
 """`LogisticEndpoint`: 로지스틱 회귀의 손실과 정확도를 스스로 계산하는 끝 층."""
 
-import numbers
-
 import keras
 from keras import ops
 
 from companion.layers._input_checks import check_input_dtype
-
-
-def _static_shape(value):
-    shape = getattr(value, "shape", value)
-    # 모르는 차원(None, 또는 JAX가 출력 모양을 추론할 때 쓰는 기호 차원)은 None으로 둡니다.
-    return tuple(int(d) if isinstance(d, numbers.Integral) else None for d in shape)
+from companion.layers._input_checks import static_shape as _static_shape
 
 
 def _check_same_shape(logits_shape, other_shape, argument):

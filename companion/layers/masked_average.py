@@ -1,16 +1,10 @@
 """`MaskedAverage`: 마스크가 가리지 않은 시간 단계만 평균하는 층."""
 
-import numbers
-
 import keras
 from keras import ops
 
 from companion.layers._input_checks import check_input_dtype
-
-
-def _static_shape(shape):
-    # 모르는 차원(None, 또는 JAX가 출력 모양을 추론할 때 쓰는 기호 차원)은 None으로 둡니다.
-    return tuple(int(d) if isinstance(d, numbers.Integral) else None for d in shape)
+from companion.layers._input_checks import static_shape as _static_shape
 
 
 def _check_rank(shape):

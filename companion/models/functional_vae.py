@@ -2,12 +2,8 @@
 
 import keras
 
+from companion.layers._input_checks import check_positive_int as _check_positive_int
 from companion.layers.kl_divergence_sampling import KLDivergenceSampling
-
-
-def _check_positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name}는 양의 정수여야 합니다. 받은 값: {name}={value!r}")
 
 
 def build_functional_vae(

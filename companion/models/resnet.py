@@ -4,12 +4,8 @@ import keras
 from keras import ops
 
 from companion.layers._input_checks import check_input_dtype
+from companion.layers._input_checks import is_positive_int as _is_positive_int
 from companion.layers.resnet_block import ResNetBlock
-
-
-def _is_positive_int(value):
-    # bool은 int의 하위 클래스라서 True가 1로 통과하지 않도록 따로 막습니다.
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
 @keras.saving.register_keras_serializable(package="companion")

@@ -6,13 +6,9 @@ import numbers
 import keras
 from keras import ops
 
+from companion.layers._input_checks import check_positive_int as _check_positive_int
 from companion.layers.decoder import Decoder
 from companion.layers.encoder import Encoder
-
-
-def _check_positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError(f"{name}는 양의 정수여야 합니다. 받은 값: {name}={value!r}")
 
 
 def _check_kl_weight(value):
