@@ -1,4 +1,4 @@
-"""VAE 훈련 루프 속도 비교 (9장): 즉시 실행, 컴파일된 루프, fit(), steps_per_execution, XLA.
+"""VAE 훈련 루프 속도 비교 (10장): 즉시 실행, 컴파일된 루프, fit(), steps_per_execution, XLA.
 
 Fashion-MNIST 전체(60,000장)를 배치 64로 한 에포크 훈련하는 시간을 변형마다 재서
 `fit()` 기본 설정에 대한 비율로 보여 줍니다. 변형들은 한 프로세스에서 번갈아(A B C … A B C …)

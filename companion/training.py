@@ -4,7 +4,7 @@
 `tf.function`으로 컴파일하고, `fit(steps_per_execution=...)`처럼 한 번의 호출에서 여러
 단계를 돌려 단계마다 드는 파이썬 부담을 줄입니다. 에포크마다 `keras.metrics.Mean`으로
 평균 손실을 모으며 `keras.utils.Progbar`로 진행 막대를 보여 줍니다. `GradientTape`를
-쓰므로 TensorFlow 백엔드(backend) 전용입니다. 속도를 재고 비교하는 이야기는 9장에 있습니다.
+쓰므로 TensorFlow 백엔드(backend) 전용입니다. 속도를 재고 비교하는 이야기는 10장에 있습니다.
 """
 
 import keras
@@ -12,7 +12,7 @@ from keras import ops
 
 _VERBOSE_VALUES = (0, 1, 2)
 
-#: 컴파일된 함수 한 번의 호출에서 돌릴 기본 훈련 단계 수 (9장에서 잰 값).
+#: 컴파일된 함수 한 번의 호출에서 돌릴 기본 훈련 단계 수 (10장에서 잰 값).
 DEFAULT_STEPS_PER_EXECUTION = 32
 
 

@@ -1,438 +1,369 @@
-"""8장 연습 문제 채점기: 온도가 있는 샘플링, 정확한 KL 발산, 인코더·디코더를 공유하는 VAE."""
+"""8장 연습 문제 채점기: VAE의 부품을 바꿔 끼우기."""
 
-import math
+import json
 
 import keras
 import numpy as np
 
-from companion.exercises._layer_calls import call_layer
 from companion.exercises.checker import Checker, require_class
+from companion.models.variational_autoencoder import VariationalAutoEncoder
 from companion.settings import SEED
 
-_RNG = np.random.default_rng(SEED)
-_Z_MEAN = _RNG.normal(size=(4, 3)).astype("float32")
-_Z_LOG_VAR = _RNG.normal(scale=0.5, size=(4, 3)).astype("float32")
-_N_SAMPLES = 20_000
+# Keras clips probabilities to [epsilon, 1 - epsilon] before taking logarithms.
+_EPSILON = 1e-7
 
 
-def _scalar(value):
-    """`value`가 원소 하나짜리면 파이썬 `float`로, 아니면 `None`을 돌려줍니다."""
+def check_conv_encoder(layer_class):
+    """연습 8-1: 이미지를 합성곱으로 읽는 `ConvEncoder` 층을 채점합니다.
+
+    기대하는 것: `layer_class(latent_dim=2, seed=None)`으로 만들 수 있고, `(28, 28, 1)`
+    이미지 배치를 받아 `(z_mean, z_log_var, z)` 세 텐서(모두 `(batch_size, latent_dim)`)를
+    돌려줍니다. 안에 `keras.layers.Conv2D` 층이 하나 이상 있고, `z`는 `seed`로 만든
+    `Sampling` 층(또는 `keras.random.SeedGenerator`)으로 뽑습니다. 그래서 같은 층을
+    다시 부르면 `z`가 달라지고, `seed`와 가중치가 같은 두 층은 같은 `z`를 뽑습니다.
+    `get_config()`에는 `latent_dim`과 `seed`가 들어 있고, 함수형 API에서도 씁니다.
+
+    Args:
+        layer_class: 독자가 만든 층 클래스 (인스턴스가 아니라 클래스).
+
+    Returns:
+        `CheckReport`.
+
+    Example:
+
+    >>> check_conv_encoder(ConvEncoder)  # doctest: +SKIP
+    ✅ 연습 8-1 ConvEncoder 층: 통과했습니다 (14개 항목 확인).
+    """
+    require_class(layer_class)
+    checker = Checker("연습 8-1 ConvEncoder 층")
+    x = np.random.default_rng(SEED).random((4, 28, 28, 1)).astype("float32")
+    names = ("z_mean", "z_log_var", "z")
+
+    ok, layer = checker.run("ConvEncoder(2, seed=3) 만들기", layer_class, 2, seed=3)
+    if not ok:
+        return checker.report()
+    ok, first = checker.run("층 호출", _call_triple, layer, x)
+    if not ok:
+        return checker.report()
+    if not checker.expect(
+        first is not None,
+        "출력은 (z_mean, z_log_var, z) 세 텐서의 튜플이어야 하는데 그렇지 않습니다.",
+    ):
+        return checker.report()
+    shapes_ok = [
+        checker.expect_equal(f"{name}의 모양", (4, 2), value.shape)
+        for name, value in zip(names, first, strict=True)
+    ]
+    if not all(shapes_ok):
+        return checker.report()
+    has_conv = any(
+        isinstance(sublayer, keras.layers.Conv2D)
+        for sublayer in layer._flatten_layers(include_self=False)
+    )
+    checker.expect(has_conv, "합성곱 층(keras.layers.Conv2D)이 하나 이상 있어야 하는데 없습니다.")
+    z_mean, _, z = first
+    checker.expect(
+        not np.allclose(z, z_mean),
+        "z가 z_mean과 같습니다. z는 정규분포에서 뽑아야 합니다 (Sampling 층을 쓰세요).",
+    )
+
+    ok, second = checker.run("같은 층을 한 번 더 호출", _call_triple, layer, x)
+    if ok and second is not None:
+        checker.expect_close(
+            "두 번째 호출의 z_mean (같은 입력이면 같아야 합니다)", z_mean, second[0]
+        )
+        checker.expect(
+            not np.allclose(second[2], z),
+            "같은 층을 다시 부르면 z가 달라져야 하는데 같습니다. keras.random.normal()에 정수 "
+            "시드를 바로 넘기면 매번 같은 잡음이 나옵니다 (SeedGenerator를 쓰세요).",
+        )
+
+    _check_same_seed_same_z(checker, layer_class, x)
+    _check_config(checker, layer_class, layer, {"latent_dim": 2, "seed": 3})
+
+    ok, fresh = checker.run("함수형 API용 ConvEncoder(2, seed=3) 만들기", layer_class, 2, seed=3)
+    if not ok:
+        return checker.report()
+    inputs = keras.Input(shape=(28, 28, 1))
+    ok, symbolic = checker.run(
+        "함수형 API에서 keras.Input((28, 28, 1))으로 호출", _call, fresh, inputs
+    )
+    if ok:
+        shapes = [tuple(t.shape) for t in symbolic] if isinstance(symbolic, (tuple, list)) else []
+        checker.expect_equal("함수형 API에서 세 출력의 모양", [(None, 2)] * 3, shapes)
+    return checker.report()
+
+
+def check_bernoulli_vae(model_class):
+    """연습 8-2: 재구성 손실(이진 교차 엔트로피)까지 스스로 더하는 `BernoulliVAE`를 채점합니다.
+
+    기대하는 것: `model_class(original_dim, intermediate_dim=64, latent_dim=32,
+    kl_weight=1.0, seed=None)`로 만들 수 있는 `keras.Model`이고 (`VariationalAutoEncoder`를
+    물려받으면 됩니다), 속성 `encoder`를 가집니다. 호출하면 재구성을 돌려주면서
+    `model.losses`에 두 손실을 남깁니다: 이 장의 KL 손실(`kl_weight` 곱)과, 입력과 재구성
+    사이의 이진 교차 엔트로피를 픽셀과 배치에 대해 평균한 재구성 손실. 손실을 모두 모델이
+    더하므로 `compile()`에 `loss`를 주지 않고 `fit(x)`로 훈련할 수 있어야 합니다.
+
+    Args:
+        model_class: 독자가 만든 모델 클래스 (인스턴스가 아니라 클래스).
+
+    Returns:
+        `CheckReport`.
+
+    Example:
+
+    >>> check_bernoulli_vae(BernoulliVAE)  # doctest: +SKIP
+    ✅ 연습 8-2 BernoulliVAE 모델: 통과했습니다 (14개 항목 확인).
+    """
+    require_class(model_class, "model_class")
+    checker = Checker("연습 8-2 BernoulliVAE 모델")
+    arguments = {"intermediate_dim": 5, "latent_dim": 3, "kl_weight": 0.25, "seed": 1}
+    ok, model = checker.run(
+        "BernoulliVAE(6, intermediate_dim=5, latent_dim=3, kl_weight=0.25, seed=1) 만들기",
+        model_class,
+        6,
+        **arguments,
+    )
+    if not ok:
+        return checker.report()
+    if not checker.expect(
+        isinstance(model, keras.Model),
+        f"BernoulliVAE는 keras.Model이어야 하는데 {type(model).__mro__[1].__name__}을(를) "
+        "상속했습니다 (companion.VariationalAutoEncoder를 물려받으세요).",
+    ):
+        return checker.report()
+    rng = np.random.default_rng(SEED)
+    x = rng.random((8, 6)).astype("float32")
+    ok, y = checker.run("모델 호출", _call_numpy, model, x)
+    if not ok or not checker.expect_equal("출력 모양", (8, 6), tuple(y.shape)):
+        return checker.report()
+    losses = [np.asarray(keras.ops.convert_to_numpy(loss), "float64") for loss in model.losses]
+    shapes = [loss.shape for loss in losses]
+    if not checker.expect(
+        all(shape == () for shape in shapes),
+        f"model.losses의 손실은 모두 스칼라여야 하는데 모양이 {shapes}입니다 "
+        "(샘플별 손실은 ops.mean()으로 평균 내서 더하세요).",
+    ):
+        return checker.report()
+
+    encoder = getattr(model, "encoder", None)
+    if not checker.expect(
+        encoder is not None and callable(encoder),
+        "모델에 encoder 속성이 있어야 하는데 없습니다 (VariationalAutoEncoder를 물려받으세요).",
+    ):
+        return checker.report()
+    ok, encoded = checker.run("model.encoder 호출", _call, encoder, x)
+    if not ok or not checker.expect(
+        isinstance(encoded, (tuple, list)) and len(encoded) == 3,
+        "model.encoder는 (z_mean, z_log_var, z) 세 텐서를 돌려줘야 합니다.",
+    ):
+        return checker.report()
+    z_mean, z_log_var = (keras.ops.convert_to_numpy(t).astype("float64") for t in encoded[:2])
+    kl = arguments["kl_weight"] * -0.5 * np.mean(z_log_var - z_mean**2 - np.exp(z_log_var) + 1.0)
+    x64, p = x.astype("float64"), np.clip(y.astype("float64"), _EPSILON, 1.0 - _EPSILON)
+    bce = float(np.mean(-(x64 * np.log(p) + (1.0 - x64) * np.log(1.0 - p))))
+    mse = float(np.mean((x64 - y) ** 2))
+    total = sum(float(loss) for loss in losses)
+    _check_total_loss(checker, total, bce, kl, mse, arguments["kl_weight"])
+
+    _check_trains_without_compiled_loss(checker, model, rng.random((64, 6)).astype("float32"))
+    _check_config(checker, model_class, model, {"original_dim": 6, **arguments})
+    return checker.report()
+
+
+def check_latent_interpolation(interpolate_fn):
+    """연습 8-3: 두 이미지 사이를 잠재 공간에서 잇는 `interpolate_latent` 함수를 채점합니다.
+
+    기대하는 것: `interpolate_fn(vae, x_start, x_end, steps=8)`이 두 이미지(길이
+    `original_dim`의 벡터)를 `vae.encoder`로 인코딩해 `z_mean`을 얻고, 두 `z_mean`을 양 끝
+    (포함)으로 하는 `steps`개의 고르게 떨어진 잠재 벡터를 `vae.decoder`로 그려
+    `(steps, original_dim)` 배열로 돌려줍니다. `steps`가 2보다 작으면 인자 이름 `steps`를
+    담은 `ValueError`를 냅니다.
+
+    Args:
+        interpolate_fn: 독자가 만든 함수.
+
+    Returns:
+        `CheckReport`.
+
+    Example:
+
+    >>> check_latent_interpolation(interpolate_latent)  # doctest: +SKIP
+    ✅ 연습 8-3 잠재 공간 보간: 통과했습니다 (7개 항목 확인).
+    """
+    if isinstance(interpolate_fn, type) or not callable(interpolate_fn):
+        raise TypeError(
+            "interpolate_fn에는 함수를 넘겨야 합니다 (예: interpolate_latent). "
+            f"받은 값: {interpolate_fn!r}"
+        )
+    checker = Checker("연습 8-3 잠재 공간 보간")
+    vae = VariationalAutoEncoder(original_dim=6, intermediate_dim=5, latent_dim=3, seed=1)
+    vae.build((None, 6))
+    rng = np.random.default_rng(SEED)
+    x_start, x_end = rng.random((2, 6)).astype("float32")
+
+    what = "interpolate_latent(vae, x_start, x_end, steps=5)"
+    ok, images = checker.run(what, _to_numpy, interpolate_fn, vae, x_start, x_end, steps=5)
+    if not ok or not checker.expect_equal("돌려준 배열의 모양", (5, 6), images.shape):
+        return checker.report()
+    ok, again = checker.run(
+        f"{what} 다시 호출", _to_numpy, interpolate_fn, vae, x_start, x_end, steps=5
+    )
+    if not ok or not checker.expect(
+        again.shape == images.shape and np.allclose(again, images),
+        "같은 입력으로 두 번 부르면 같은 이미지가 나와야 하는데 다릅니다. 무작위로 뽑은 z 대신 "
+        "z_mean을 이으세요.",
+    ):
+        return checker.report()
+    if not checker.expect(
+        not np.allclose(images[0], x_start),
+        "첫 이미지가 x_start 그대로입니다. 픽셀을 섞지 말고, 잠재 벡터(z_mean)를 이은 다음 "
+        "디코더로 그리세요.",
+    ):
+        return checker.report()
+
+    z_start = keras.ops.convert_to_numpy(vae.encoder(x_start[None])[0])[0]
+    z_end = keras.ops.convert_to_numpy(vae.encoder(x_end[None])[0])[0]
+    t = np.linspace(0.0, 1.0, 5, dtype="float32")[:, None]
+    expected = keras.ops.convert_to_numpy(vae.decoder((1.0 - t) * z_start + t * z_end))
+    checker.expect_close("첫 이미지 (x_start의 z_mean을 그린 것)", expected[0], images[0])
+    checker.expect_close(
+        "마지막 이미지 (x_end의 z_mean을 그린 것, 끝점도 포함합니다)", expected[-1], images[-1]
+    )
+    checker.expect_close("가운데 세 이미지 (고르게 떨어진 잠재 벡터)", expected[1:-1], images[1:-1])
+    _expect_value_error(checker, "steps=1", "steps", interpolate_fn, vae, x_start, x_end, steps=1)
+    return checker.report()
+
+
+def _check_same_seed_same_z(checker, layer_class, x):
+    """seed와 가중치가 같은 두 층이 같은 z를 뽑는지 확인합니다."""
+    ok_a, twin_a = checker.run("ConvEncoder(2, seed=5) 만들기 (첫째)", layer_class, 2, seed=5)
+    ok_b, twin_b = checker.run("ConvEncoder(2, seed=5) 만들기 (둘째)", layer_class, 2, seed=5)
+    if not (ok_a and ok_b):
+        return
+    for what, twin in (("첫째", twin_a), ("둘째", twin_b)):
+        if not checker.run(f"seed=5인 {what} 층 호출", _call_triple, twin, x)[0]:
+            return
+    ok, _ = checker.run("가중치 복사 (set_weights)", twin_b.set_weights, twin_a.get_weights())
+    if not ok:
+        return
+    ok_a, out_a = checker.run("seed=5인 첫째 층 다시 호출", _call_triple, twin_a, x)
+    ok_b, out_b = checker.run("seed=5인 둘째 층 다시 호출", _call_triple, twin_b, x)
+    if ok_a and ok_b and out_a is not None and out_b is not None:
+        checker.expect(
+            np.allclose(out_a[2], out_b[2], atol=1e-6),
+            "seed와 가중치가 같은 두 층은 같은 z를 뽑아야 하는데 다릅니다 "
+            "(seed를 Sampling 층이나 SeedGenerator에 넘겼나요?).",
+        )
+
+
+def _check_total_loss(checker, total, bce, kl, mse, kl_weight):
+    """손실의 합을 확인하고, 흔한 실수라면 그 이름을 대 줍니다."""
+
+    def near(target):
+        return abs(total - target) <= 1e-4 * max(1.0, abs(target))
+
+    hints = (
+        (kl, "재구성 손실이 빠졌습니다 (이진 교차 엔트로피의 평균을 add_loss()로 더하세요)."),
+        (mse + kl, "재구성 손실이 MSE입니다. 이진 교차 엔트로피를 쓰세요."),
+        (bce + 2.0 * kl, "KL 손실이 두 번 더해졌습니다 (super().call()이 이미 더합니다)."),
+        (bce + kl / kl_weight, "kl_weight를 곱하지 않았습니다."),
+        (bce, "KL 손실이 빠졌습니다 (super().call()을 부르세요)."),
+    )
+    hint = next((hint for target, hint in hints if near(target)), "")
+    checker.expect(
+        near(bce + kl),
+        f"model.losses의 합이 {bce + kl:.4f} (재구성 {bce:.4f} + KL {kl:.4f})이어야 하는데 "
+        f"{total:.4f}입니다. {hint}".strip(),
+    )
+
+
+def _check_trains_without_compiled_loss(checker, model, x):
+    """`compile()`에 손실을 주지 않아도 `fit(x)`가 모델의 손실을 줄이는지 확인합니다."""
+    ok, _ = checker.run(
+        "compile(optimizer=Adam(0.01)) (loss 없이)",
+        model.compile,
+        optimizer=keras.optimizers.Adam(0.01),
+    )
+    if not ok:
+        return
+    ok, history = checker.run("fit(x, epochs=5)", model.fit, x, epochs=5, batch_size=16, verbose=0)
+    if ok:
+        losses = history.history["loss"]
+        checker.expect(
+            losses[-1] < losses[0],
+            f"loss 없이 compile()한 뒤 fit()하면 손실이 줄어야 하는데 {losses[0]:.4f}에서 "
+            f"{losses[-1]:.4f}가 되었습니다.",
+        )
+
+
+def _check_config(checker, cls, instance, expected):
+    """`get_config()`에 생성자 인자가 들어 있고 JSON으로 바꿀 수 있으며 되살릴 수 있는지."""
+    ok, config = checker.run("get_config()", instance.get_config)
+    if not ok:
+        return
+    for key, value in expected.items():
+        if key not in config:
+            checker.fail(f"get_config()에 {key}가 없습니다 (생성자 인자를 모두 넣으세요).")
+            continue
+        received = config[key]
+        if isinstance(value, tuple) and isinstance(received, list):
+            received = tuple(received)
+        checker.expect_equal(f"get_config()의 {key}", value, received)
     try:
-        array = np.asarray(keras.ops.convert_to_numpy(value), dtype="float64")
-    except (TypeError, ValueError):
-        return None
-    return float(array.reshape(())) if array.size == 1 else None
+        json.dumps(config)
+        json_error = None
+    except (TypeError, ValueError) as error:
+        json_error = error
+    checker.expect(json_error is None, f"설정을 JSON으로 바꿀 수 없습니다 ({json_error}).")
+    ok, clone = checker.run("from_config(get_config())", cls.from_config, config)
+    if ok:
+        ok, clone_config = checker.run("되살린 객체의 get_config()", clone.get_config)
+        if ok:
+            same = all(clone_config.get(key) == config.get(key) for key in expected)
+            checker.expect(same, "from_config()로 되살린 객체의 설정이 원래 설정과 다릅니다.")
 
 
-def _expect_value_error(checker, what, fn, *args, mentions=(), **kwargs):
-    """`fn(*args, **kwargs)`가 `mentions`를 모두 담은 `ValueError`를 내는지 확인합니다."""
+def _expect_value_error(checker, what, argument, fn, *args, **kwargs):
+    """`fn(*args, **kwargs)`가 `argument`를 말하는 `ValueError`를 내는지 확인합니다."""
     try:
         fn(*args, **kwargs)
     except ValueError as error:
-        missing = [word for word in mentions if word not in str(error)]
+        first_line = (str(error).strip().splitlines() or [""])[0]
         return checker.expect(
-            not missing,
-            f"{what}: ValueError 메시지에 {', '.join(missing)}이(가) 들어 있어야 합니다 "
-            f"(인자 이름과 받은 값을 알려 주세요). 받은 메시지: {str(error).splitlines()[0]!r}",
+            argument in str(error),
+            f"{what}일 때 ValueError 메시지에 인자 이름 {argument}가 들어 있어야 합니다. "
+            f"받은 메시지: {first_line}",
         )
     except Exception as error:  # 독자 코드의 다른 예외도 보고서로 바꿉니다.
-        first_line = (str(error).strip().splitlines() or [""])[0]
         return checker.fail(
-            f"{what}: ValueError가 나야 하는데 {type(error).__name__}: {first_line}"
+            f"{what}일 때 ValueError를 내야 하는데 {type(error).__name__}가 났습니다."
         )
-    return checker.fail(f"{what}: ValueError가 나야 하는데 아무 예외도 나지 않았습니다.")
+    return checker.fail(f"{what}일 때 ValueError를 내야 하는데 아무 예외도 나지 않았습니다.")
 
 
-def _stats_inputs():
-    """평균 (0, 3), 표준편차 (1, 2)인 정규분포를 나타내는 입력 한 쌍."""
-    z_mean = np.tile(np.array([[0.0, 3.0]], dtype="float32"), (_N_SAMPLES, 1))
-    z_log_var = np.tile(np.log(np.array([[1.0, 4.0]], dtype="float32")), (_N_SAMPLES, 1))
-    return z_mean, z_log_var
+def _call(layer, *args, **kwargs):
+    """독자의 층을 부르고, Keras가 감싼 예외 대신 원래 예외를 던집니다."""
+    try:
+        return layer(*args, **kwargs)
+    except Exception as error:
+        original = error.__context__
+        if getattr(error, "_keras_call_info_injected", False) and isinstance(original, Exception):
+            raise original from None
+        raise
 
 
-def check_temperature_sampling(layer_class):
-    """연습 8-1: 표준편차에 온도(temperature)를 곱해 뽑는 `TemperatureSampling` 층을 채점합니다.
-
-    기대하는 것: `layer_class(temperature=1.0, seed=None, **kwargs)`로 만들 수 있고,
-    `(z_mean, z_log_var)`로 호출하면
-    `z_mean + temperature * exp(0.5 * z_log_var) * epsilon`을 돌려줍니다.
-    `temperature=0`이면 출력이 `z_mean`과 정확히 같습니다. 같은 `seed`로 만든 두 층은
-    같은 표본을 내고(`keras.random.SeedGenerator`), `get_config()`에 `temperature`와
-    `seed`가 들어 있으며, 음수 온도에는 인자 이름과 받은 값을 담은 `ValueError`를 냅니다.
-
-    Args:
-        layer_class: 독자가 만든 층 클래스 (인스턴스가 아니라 클래스).
-
-    Returns:
-        `CheckReport`.
-
-    Example:
-
-    >>> check_temperature_sampling(TemperatureSampling)  # doctest: +SKIP
-    ✅ 연습 8-1 TemperatureSampling 층: 통과했습니다 (9개 항목 확인).
-    """
-    require_class(layer_class)
-    checker = Checker("연습 8-1 TemperatureSampling 층")
-    ok, cold = checker.run(
-        "TemperatureSampling(temperature=0.0, seed=1) 만들기",
-        layer_class,
-        temperature=0.0,
-        seed=1,
-    )
-    if not ok:
-        return checker.report()
-    ok, z = checker.run("temperature=0.0인 층 호출", call_layer, cold, [_Z_MEAN, _Z_LOG_VAR])
-    if not ok:
-        return checker.report()
-    checker.expect_close("temperature=0일 때 출력 (z_mean과 같아야 합니다)", _Z_MEAN, z)
-
-    ok, warm = checker.run(
-        "TemperatureSampling(temperature=0.5, seed=2) 만들기",
-        layer_class,
-        temperature=0.5,
-        seed=2,
-    )
-    if not ok:
-        return checker.report()
-    ok, z = checker.run(
-        f"temperature=0.5인 층을 {_N_SAMPLES}개 행으로 호출", call_layer, warm, _stats_inputs()
-    )
-    if not ok:
-        return checker.report()
-    if not checker.expect_equal("출력 모양", (_N_SAMPLES, 2), tuple(z.shape)):
-        return checker.report()
-    checker.expect_close("표본 평균 (z_mean이 (0, 3)일 때)", [0.0, 3.0], z.mean(axis=0), atol=0.05)
-    std = z.std(axis=0)
-    if np.allclose(std, [0.5, 1.0], atol=0.04, rtol=0):
-        checker.checks += 1
-    else:
-        guesses = (
-            ([1.0, 2.0], " (온도를 곱하지 않은 것 같습니다)"),
-            (np.sqrt([0.5, 2.0]), " (분산에 온도를 곱한 것 같습니다: 표준편차에 곱하세요)"),
-            ([1.0, math.sqrt(2.0)], " (z_log_var에 온도를 곱한 것 같습니다)"),
-            ([0.25, 0.5], " (온도를 두 번 곱한 것 같습니다)"),
-        )
-        hint = next(
-            (text for guess, text in guesses if np.allclose(std, guess, atol=0.04, rtol=0)), ""
-        )
-        checker.fail(
-            "표본 표준편차 (z_log_var가 (log 1, log 4), temperature=0.5일 때): "
-            f"[0.5, 1.0]이어야 하는데 {np.round(std.astype('float64'), 3).tolist()}입니다{hint}."
-        )
-    first_warm_sample = z
-
-    samples = []
-    for which in ("첫", "두 번째"):
-        ok, layer = checker.run(
-            f"{which} TemperatureSampling(temperature=1.0, seed=7) 만들기",
-            layer_class,
-            temperature=1.0,
-            seed=7,
-        )
-        if ok:
-            ok, z = checker.run(
-                f"seed=7인 {which} 층 호출", call_layer, layer, [_Z_MEAN, _Z_LOG_VAR]
-            )
-        if not ok:
-            return checker.report()
-        samples.append(z)
-    checker.expect(
-        np.array_equal(*samples),
-        "같은 seed로 만든 두 층의 표본이 다릅니다 (__init__에서 keras.random.SeedGenerator(seed)를 "
-        "만들어 keras.random.normal의 seed로 넘기세요).",
-    )
-
-    ok, config = checker.run("get_config() 호출", warm.get_config)
-    if ok:
-        if not isinstance(config, dict) or "temperature" not in config:
-            checker.fail(
-                "get_config()에 'temperature'가 없습니다 "
-                "({**super().get_config(), 'temperature': self.temperature}를 돌려주세요)."
-            )
-        else:
-            checker.expect_equal("get_config()의 temperature", 0.5, config["temperature"])
-            checker.expect_equal("get_config()의 seed", 2, config.get("seed"))
-            ok, clone = checker.run("from_config()로 다시 만들기", layer_class.from_config, config)
-            if ok:
-                ok, z = checker.run("다시 만든 층 호출", call_layer, clone, _stats_inputs())
-                if ok:
-                    checker.expect(
-                        np.array_equal(z, first_warm_sample),
-                        "from_config()로 다시 만든 층의 첫 표본이 원래 층(temperature=0.5, "
-                        "seed=2)의 첫 표본과 다릅니다.",
-                    )
-
-    _expect_value_error(
-        checker,
-        "TemperatureSampling(temperature=-1.0) 만들기",
-        layer_class,
-        temperature=-1.0,
-        mentions=("temperature", "-1"),
-    )
-    return checker.report()
+def _call_numpy(layer, x):
+    return keras.ops.convert_to_numpy(_call(layer, x))
 
 
-def _exact_kl(z_mean, z_log_var):
-    """정확한 KL 발산: 잠재 차원에 대해 합하고 배치에 대해 평균합니다."""
-    z_mean = np.asarray(z_mean, dtype="float64")
-    z_log_var = np.asarray(z_log_var, dtype="float64")
-    per_sample = 0.5 * np.sum(np.exp(z_log_var) + z_mean**2 - z_log_var - 1.0, axis=-1)
-    return float(np.mean(per_sample))
+def _call_triple(layer, x):
+    """세 텐서를 돌려주면 NumPy 배열 세 개의 튜플로, 아니면 `None`으로 돌려줍니다."""
+    outputs = _call(layer, x)
+    if not isinstance(outputs, (tuple, list)) or len(outputs) != 3:
+        return None
+    return tuple(keras.ops.convert_to_numpy(t) for t in outputs)
 
 
-def _expect_exact_kl(checker, when, layer, z_mean, z_log_var):
-    losses = list(layer.losses)
-    if not checker.expect(
-        len(losses) == 1,
-        f"{when} 뒤 layer.losses에는 손실이 1개 있어야 하는데 {len(losses)}개입니다"
-        + (" (call() 안에서 self.add_loss()로 더하세요)." if not losses else "."),
-    ):
-        return
-    value = _scalar(losses[0])
-    if value is None:
-        checker.fail(f"{when} 뒤 손실은 스칼라여야 합니다 (배치에 대해 평균을 내세요).")
-        return
-    expected = _exact_kl(z_mean, z_log_var)
-    if math.isclose(value, expected, rel_tol=1e-4, abs_tol=1e-6):
-        checker.checks += 1
-        return
-    batch_size, latent_dim = np.shape(z_mean)
-    guesses = (
-        (expected / latent_dim, " (잠재 차원에 대해 합하지 않고 평균한 것 같습니다)"),
-        (expected * batch_size, " (배치에 대해서도 합한 것 같습니다: 배치는 평균하세요)"),
-        (-expected, " (부호가 반대입니다)"),
-        (2.0 * expected, " (0.5를 곱하지 않은 것 같습니다)"),
-    )
-    hint = next((text for guess, text in guesses if math.isclose(value, guess, rel_tol=1e-4)), "")
-    checker.fail(f"{when} 뒤 KL 손실은 {expected:.4f}이어야 하는데 {value:.4f}입니다{hint}.")
-
-
-def check_summed_kl_sampling(layer_class):
-    """연습 8-2: 정확한 KL 발산을 손실로 더하는 `SummedKLSampling` 층을 채점합니다.
-
-    기대하는 것: `layer_class(seed=None, **kwargs)`로 만들 수 있고, `(z_mean, z_log_var)`로
-    호출하면 `Sampling`처럼 표본을 돌려주면서, 샘플마다 잠재 차원에 대해 **합한** KL 발산
-    `0.5 * sum(exp(z_log_var) + z_mean² - z_log_var - 1)`을 배치에 대해 평균해
-    `add_loss()`로 더합니다. 함수형 모델 안에서 `compile()`에 손실을 주지 않아도
-    `evaluate()`가 이 값을 손실로 보고해야 합니다.
-
-    Args:
-        layer_class: 독자가 만든 층 클래스 (인스턴스가 아니라 클래스).
-
-    Returns:
-        `CheckReport`.
-
-    Example:
-
-    >>> check_summed_kl_sampling(SummedKLSampling)  # doctest: +SKIP
-    ✅ 연습 8-2 SummedKLSampling 층: 통과했습니다 (8개 항목 확인).
-    """
-    require_class(layer_class)
-    checker = Checker("연습 8-2 SummedKLSampling 층")
-    ok, layer = checker.run("SummedKLSampling(seed=0) 만들기", layer_class, seed=0)
-    if not ok:
-        return checker.report()
-
-    ok, z = checker.run("첫 호출", call_layer, layer, [_Z_MEAN, _Z_LOG_VAR])
-    if not ok:
-        return checker.report()
-    if not checker.expect_equal("첫 호출의 출력 모양", _Z_MEAN.shape, tuple(z.shape)):
-        return checker.report()
-    _expect_exact_kl(checker, "첫 호출", layer, _Z_MEAN, _Z_LOG_VAR)
-
-    z_mean, z_log_var = _stats_inputs()
-    ok, z = checker.run(
-        f"{_N_SAMPLES}개 행으로 두 번째 호출", call_layer, layer, [z_mean, z_log_var]
-    )
-    if not ok:
-        return checker.report()
-    _expect_exact_kl(checker, "두 번째 호출", layer, z_mean, z_log_var)
-    checker.expect_close("표본 평균 (z_mean이 (0, 3)일 때)", [0.0, 3.0], z.mean(axis=0), atol=0.05)
-    checker.expect(
-        np.allclose(z.std(axis=0), [1.0, 2.0], atol=0.05, rtol=0),
-        "표본 표준편차 (z_log_var가 (log 1, log 4)일 때): [1.0, 2.0]이어야 하는데 "
-        f"{np.round(z.std(axis=0).astype('float64'), 3).tolist()}입니다"
-        + (
-            " (z_mean을 그대로 돌려주지 말고 표본을 뽑아 돌려주세요)."
-            if np.allclose(z.std(axis=0), 0.0)
-            else "."
-        ),
-    )
-
-    ok, loss = checker.run(
-        "함수형 모델에 넣어 evaluate()", _evaluate_in_functional_model, layer_class
-    )
-    if ok:
-        model_loss, expected = loss
-        checker.expect(
-            math.isclose(model_loss, expected, rel_tol=1e-4, abs_tol=1e-6),
-            "손실 없이 compile()한 함수형 모델의 evaluate() 손실은 층이 더한 KL 발산 "
-            f"{expected:.4f}이어야 하는데 {model_loss:.4f}입니다.",
-        )
-    return checker.report()
-
-
-def _evaluate_in_functional_model(layer_class):
-    """KL 층만 손실을 내는 작은 함수형 모델의 `evaluate()` 손실과 기대값을 돌려줍니다."""
-    x = np.random.default_rng(SEED).normal(size=(16, 5)).astype("float32")
-    inputs = keras.Input(shape=(5,))
-    init = keras.initializers.RandomNormal(stddev=0.5, seed=SEED)
-    z_mean = keras.layers.Dense(3, kernel_initializer=init)(inputs)
-    z_log_var = keras.layers.Dense(3, kernel_initializer=init)(inputs)
-    z = layer_class(seed=1)([z_mean, z_log_var])
-    model = keras.Model(inputs, z)
-    model.compile(optimizer="sgd")
-    loss = model.evaluate(x, batch_size=len(x), verbose=0)
-    stats = keras.Model(inputs, [z_mean, z_log_var])
-    z_mean_value, z_log_var_value = (keras.ops.convert_to_numpy(t) for t in stats(x))
-    return float(loss), _exact_kl(z_mean_value, z_log_var_value)
-
-
-def check_vae_parts(build_fn):
-    """연습 8-3: 인코더·디코더 모델을 따로 쓸 수 있는 함수형 VAE 빌더를 채점합니다.
-
-    기대하는 것: `build_fn(original_dim=..., intermediate_dim=..., latent_dim=..., seed=...)`가
-    `(encoder, decoder, vae)` 세 함수형 모델을 돌려줍니다.
-
-    - `encoder`: `(batch, original_dim)` → `[z_mean, z_log_var, z]` (각각 `(batch, latent_dim)`),
-      `z`는 KL 발산을 더하는 샘플링 층(`KLDivergenceSampling`)이 뽑습니다;
-    - `decoder`: `(batch, latent_dim)` → `(batch, original_dim)`, 시그모이드로 0–1 사이;
-    - `vae`: `(batch, original_dim)` → `(batch, original_dim)`, 인코더와 **같은** 층과
-      디코더 모델을 이어 붙여서, `vae`를 훈련하면 `decoder`도 함께 훈련되어야 합니다.
-
-    Args:
-        build_fn: 독자가 만든 빌더 함수.
-
-    Returns:
-        `CheckReport`.
-
-    Example:
-
-    >>> check_vae_parts(build_vae_parts)  # doctest: +SKIP
-    ✅ 연습 8-3 인코더·디코더를 공유하는 VAE: 통과했습니다 (10개 항목 확인).
-    """
-    if not callable(build_fn) or isinstance(build_fn, keras.Model):
-        raise TypeError(
-            "build_fn에는 빌더 함수 자체를 넘겨야 합니다 (예: build_vae_parts, "
-            f"build_vae_parts()가 아니라). 받은 값: {build_fn!r}"
-        )
-    checker = Checker("연습 8-3 인코더·디코더를 공유하는 VAE")
-    original_dim, intermediate_dim, latent_dim = 12, 8, 2
-    ok, parts = checker.run(
-        "build_fn(original_dim=12, intermediate_dim=8, latent_dim=2, seed=0) 호출",
-        build_fn,
-        original_dim=original_dim,
-        intermediate_dim=intermediate_dim,
-        latent_dim=latent_dim,
-        seed=0,
-    )
-    if not ok:
-        return checker.report()
-    if not checker.expect(
-        isinstance(parts, (tuple, list))
-        and len(parts) == 3
-        and all(isinstance(part, keras.Model) for part in parts),
-        "build_fn은 (encoder, decoder, vae) 세 keras.Model의 튜플을 돌려줘야 하는데 "
-        f"{_describe(parts)}을(를) 돌려줬습니다.",
-    ):
-        return checker.report()
-    encoder, decoder, vae = parts
-
-    shapes = {}
-    for part_name, part in zip(("encoder", "decoder", "vae"), parts, strict=True):
-        if not isinstance(getattr(part, "outputs", None), list):
-            checker.fail(
-                f"{part_name}는 함수형 API로 만든 모델(keras.Model(inputs, outputs))이어야 합니다."
-            )
-            return checker.report()
-        shapes[part_name] = (
-            [tuple(tensor.shape) for tensor in part.inputs],
-            [tuple(tensor.shape) for tensor in part.outputs],
-        )
-    checker.expect_equal(
-        "encoder의 출력 모양 [z_mean, z_log_var, z]",
-        [(None, latent_dim)] * 3,
-        shapes["encoder"][1],
-    )
-    checker.expect_equal(
-        "decoder의 (입력 모양들, 출력 모양들)",
-        ([(None, latent_dim)], [(None, original_dim)]),
-        shapes["decoder"],
-    )
-    checker.expect_equal(
-        "vae의 (입력 모양들, 출력 모양들)",
-        ([(None, original_dim)], [(None, original_dim)]),
-        shapes["vae"],
-    )
-
-    vae_weights = {id(weight) for weight in vae.weights}
-    checker.expect(
-        bool(decoder.weights) and all(id(w) in vae_weights for w in decoder.weights),
-        "decoder의 가중치가 vae의 가중치가 아닙니다: 디코더 층을 따로 새로 만들지 말고 "
-        "vae = keras.Model(inputs, decoder(z))처럼 decoder 모델을 호출해 이어 붙이세요 "
-        "(그래야 vae를 훈련하면 decoder도 훈련됩니다).",
-    )
-    checker.expect(
-        bool(encoder.weights) and all(id(w) in vae_weights for w in encoder.weights),
-        "encoder의 가중치가 vae의 가중치가 아닙니다: encoder와 vae는 같은 층을 써야 합니다.",
-    )
-
-    if len(shapes["encoder"][1]) != 3:
-        return checker.report()
-    x = np.random.default_rng(SEED).uniform(size=(64, original_dim)).astype("float32")
-    ok, y = checker.run("vae 호출", lambda: keras.ops.convert_to_numpy(vae(x)))
-    if not ok:
-        return checker.report()
-    n_losses = len(vae.losses)
-    if checker.expect(
-        n_losses == 1,
-        f"vae를 호출한 뒤 vae.losses에는 KL 손실이 1개 있어야 하는데 {n_losses}개입니다"
-        + (
-            " (Sampling 대신 KL을 더하는 KLDivergenceSampling 층을 쓰세요)."
-            if n_losses == 0
-            else "."
-        ),
-    ):
-        ok, stats = checker.run("encoder 호출", encoder, x)
-        if ok:
-            z_mean, z_log_var = (keras.ops.convert_to_numpy(t) for t in stats[:2])
-            expected = -0.5 * np.mean(z_log_var - z_mean**2 - np.exp(z_log_var) + 1.0)
-            checker.expect_close(
-                "vae.losses의 KL 손실 (encoder의 z_mean, z_log_var로 계산한 값)",
-                expected,
-                _scalar(vae.losses[0]),
-                atol=1e-5,
-            )
-
-    z = np.random.default_rng(SEED).normal(size=(32, latent_dim)).astype("float32")
-    ok, generated = checker.run(
-        "decoder로 무작위 잠재 벡터 복원", lambda: keras.ops.convert_to_numpy(decoder(z))
-    )
-    if ok:
-        low, high = float(np.min(generated)), float(np.max(generated))
-        checker.expect(
-            0.0 <= low and high <= 1.0,
-            "decoder의 출력은 0–1 사이여야 하는데 "
-            f"[{low:.3f}, {high:.3f}] 범위입니다 (마지막 Dense에 activation='sigmoid'를 쓰세요).",
-        )
-
-    ok, history = checker.run("vae를 compile()·fit()으로 훈련", _fit_briefly, vae, x)
-    if ok:
-        losses = history.history.get("loss", [])
-        checker.expect(
-            len(losses) == 2 and all(np.isfinite(losses)),
-            f"fit()의 손실이 유한한 값 2개여야 하는데 {losses}입니다.",
-        )
-    return checker.report()
-
-
-def _fit_briefly(model, x):
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss=keras.losses.MeanSquaredError())
-    return model.fit(x, x, epochs=2, batch_size=32, verbose=0)
-
-
-def _describe(value):
-    if isinstance(value, (tuple, list)):
-        kinds = ", ".join(type(item).__name__ for item in value)
-        return f"{len(value)}개짜리 {type(value).__name__} ({kinds})"
-    return type(value).__name__
+def _to_numpy(fn, *args, **kwargs):
+    return np.asarray(keras.ops.convert_to_numpy(fn(*args, **kwargs)))

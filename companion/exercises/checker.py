@@ -40,15 +40,36 @@ class CheckReport:
     __str__ = __repr__
 
 
+class StopCheck(Exception):
+    """`Checker.require*()`와 `Checker.call()`이 더 확인할 수 없을 때 채점을 멈추는 예외.
+
+    `with checker:` 블록이 이 예외를 삼키므로 채점기 함수는 블록이 끝난 뒤
+    `checker.report()`를 돌려주기만 하면 됩니다.
+    """
+
+
 class Checker:
     """채점기 하나가 쓰는 작은 도우미.
 
     독자의 코드를 `run()`으로 실행해서 예외가 나도 채점기가 멈추지 않고 예외 메시지를
     고칠 점으로 기록합니다. `expect*()` 메서드는 조건이 틀렸을 때 기대한 값과 받은 값을
-    담은 문장을 기록합니다.
+    담은 문장을 기록하고 계속 진행합니다. 뒤의 확인이 앞의 결과에 기대는 곳에서는
+    `require*()`와 `call()`을 씁니다: 실패를 기록한 뒤 `StopCheck`로 채점을 멈추고,
+    `with checker:` 블록이 그 예외를 받아 줍니다.
 
     Args:
         title: 보고서 제목으로 쓸 연습 문제 이름.
+
+    Example:
+
+    >>> checker = Checker("연습 0-0 예시")
+    >>> with checker:
+    ...     value = checker.call("함수 호출", lambda: 3)
+    ...     checker.require_equal("반환값", 4, value)
+    ...     checker.expect(False, "여기까지 오지 않습니다.")
+    >>> checker.report()
+    ❌ 연습 0-0 예시: 고칠 점이 1개 있습니다.
+      - 반환값: 4이어야 하는데 3입니다.
     """
 
     def __init__(self, title):
@@ -108,6 +129,39 @@ class Checker:
             first_line = message[0] if message else ""
             self.fail(f"{what} 중에 예외가 났습니다: {type(original).__name__}: {first_line}")
             return False, None
+
+    def require(self, condition, message):
+        """`expect()`와 같지만, 실패하면 기록한 뒤 `StopCheck`로 채점을 멈춥니다."""
+        if not self.expect(condition, message):
+            raise StopCheck(message)
+        return True
+
+    def require_equal(self, what, expected, received):
+        """`expect_equal()`과 같지만, 실패하면 채점을 멈춥니다."""
+        if not self.expect_equal(what, expected, received):
+            raise StopCheck(what)
+        return True
+
+    def require_close(self, what, expected, received, atol=1e-5):
+        """`expect_close()`와 같지만, 실패하면 채점을 멈춥니다."""
+        if not self.expect_close(what, expected, received, atol=atol):
+            raise StopCheck(what)
+        return True
+
+    def call(self, what, fn, *args, **kwargs):
+        """`run()`과 같지만 반환값만 돌려주고, 예외가 나면 기록한 뒤 채점을 멈춥니다."""
+        ok, value = self.run(what, fn, *args, **kwargs)
+        if not ok:
+            raise StopCheck(what)
+        return value
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, traceback):
+        # StopCheck만 삼킵니다: 실패는 이미 기록되었습니다. 다른 예외는 채점기 자체의
+        # 버그이므로 그대로 올려 보냅니다.
+        return exc_type is not None and issubclass(exc_type, StopCheck)
 
     def report(self):
         """지금까지의 결과를 `CheckReport`로 돌려줍니다."""

@@ -1,310 +1,313 @@
-"""Checkers of chapter 8: the reference solutions pass, typical mistakes get the right sentence."""
-
-import re
+"""Checkers of chapter 7: the reference solutions pass, typical mistakes get the right sentence."""
 
 import keras
+import numpy as np
 import pytest
 from keras import ops
 
-from companion import KLDivergenceSampling, Sampling
+from companion import Sampling, VariationalAutoEncoder
 from companion.exercises import (
-    check_summed_kl_sampling,
-    check_temperature_sampling,
-    check_vae_parts,
+    check_bernoulli_vae,
+    check_conv_encoder,
+    check_latent_interpolation,
 )
 
-
-def _assert_fails_with(report, *fragments):
-    assert not report.passed, report
-    text = repr(report)
-    for fragment in fragments:
-        assert fragment in text, text
+# --- 연습 8-1: ConvEncoder --------------------------------------------------------------------
 
 
-# --- 연습 8-1: TemperatureSampling -----------------------------------------------------------
+class ConvEncoder(keras.layers.Layer):
+    def __init__(self, latent_dim=2, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.latent_dim = latent_dim
+        self.seed = seed
+        self.conv_1 = keras.layers.Conv2D(8, 3, strides=2, padding="same", activation="relu")
+        self.conv_2 = keras.layers.Conv2D(16, 3, strides=2, padding="same", activation="relu")
+        self.flatten = keras.layers.Flatten()
+        self.dense_mean = keras.layers.Dense(latent_dim)
+        self.dense_log_var = keras.layers.Dense(latent_dim)
+        self.sampling = Sampling(seed=self.sampling_seed())
 
-
-class TemperatureSampling(Sampling):
-    def __init__(self, temperature=1.0, seed=None, **kwargs):
-        super().__init__(seed=seed, **kwargs)
-        if temperature < 0:
-            raise ValueError(
-                f"temperature는 0 이상이어야 합니다. 받은 값: temperature={temperature!r}"
-            )
-        self.temperature = float(temperature)
+    def sampling_seed(self):
+        return self.seed
 
     def call(self, inputs):
-        z_mean, z_log_var = inputs
-        epsilon = keras.random.normal(
-            ops.shape(z_mean), dtype=z_mean.dtype, seed=self.seed_generator
-        )
-        return z_mean + self.temperature * ops.exp(0.5 * z_log_var) * epsilon
+        x = self.flatten(self.conv_2(self.conv_1(inputs)))
+        z_mean = self.dense_mean(x)
+        z_log_var = self.dense_log_var(x)
+        return z_mean, z_log_var, self.sampling((z_mean, z_log_var))
 
     def get_config(self):
-        return {**super().get_config(), "temperature": self.temperature}
+        return {**super().get_config(), "latent_dim": self.latent_dim, "seed": self.seed}
 
 
-class TemperatureIgnored(TemperatureSampling):
+class ConvEncoderIgnoringSeed(ConvEncoder):
+    def sampling_seed(self):
+        return None
+
+
+class ConvEncoderFixedNoise(ConvEncoder):
     def call(self, inputs):
-        return Sampling.call(self, inputs)
+        x = self.flatten(self.conv_2(self.conv_1(inputs)))
+        z_mean = self.dense_mean(x)
+        z_log_var = self.dense_log_var(x)
+        epsilon = keras.random.normal(ops.shape(z_mean), seed=self.seed)
+        return z_mean, z_log_var, z_mean + ops.exp(0.5 * z_log_var) * epsilon
 
 
-class TemperatureOnVariance(TemperatureSampling):
+class ConvEncoderReturnsOnlyZ(ConvEncoder):
     def call(self, inputs):
-        z_mean, z_log_var = inputs
-        epsilon = keras.random.normal(
-            ops.shape(z_mean), dtype=z_mean.dtype, seed=self.seed_generator
-        )
-        return z_mean + ops.sqrt(self.temperature * ops.exp(z_log_var)) * epsilon
+        return super().call(inputs)[2]
 
 
-class TemperatureUnseeded(TemperatureSampling):
+class DenseEncoder(keras.layers.Layer):
+    def __init__(self, latent_dim=2, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.latent_dim = latent_dim
+        self.seed = seed
+        self.flatten = keras.layers.Flatten()
+        self.hidden = keras.layers.Dense(32, activation="relu")
+        self.dense_mean = keras.layers.Dense(latent_dim)
+        self.dense_log_var = keras.layers.Dense(latent_dim)
+        self.sampling = Sampling(seed=seed)
+
     def call(self, inputs):
-        z_mean, z_log_var = inputs
-        epsilon = keras.random.normal(ops.shape(z_mean), dtype=z_mean.dtype)
-        return z_mean + self.temperature * ops.exp(0.5 * z_log_var) * epsilon
+        x = self.hidden(self.flatten(inputs))
+        z_mean = self.dense_mean(x)
+        z_log_var = self.dense_log_var(x)
+        return z_mean, z_log_var, self.sampling((z_mean, z_log_var))
 
-
-class TemperatureWithoutConfig(TemperatureSampling):
     def get_config(self):
-        return Sampling.get_config(self)
+        return {**super().get_config(), "latent_dim": self.latent_dim, "seed": self.seed}
 
 
-class TemperatureUnchecked(TemperatureSampling):
-    def __init__(self, temperature=1.0, seed=None, **kwargs):
-        Sampling.__init__(self, seed=seed, **kwargs)
-        self.temperature = float(temperature)
+class ConvEncoderConfigWithoutSeed(ConvEncoder):
+    def get_config(self):
+        return {**keras.layers.Layer.get_config(self), "latent_dim": self.latent_dim}
 
 
-def test_temperature_reference_passes():
-    report = check_temperature_sampling(TemperatureSampling)
+def test_conv_encoder_reference_passes():
+    report = check_conv_encoder(ConvEncoder)
     assert report.passed, report
-    assert re.fullmatch(
-        r"✅ 연습 8-1 TemperatureSampling 층: 통과했습니다 \(\d+개 항목 확인\)\.", repr(report)
-    )
+    assert repr(report) == "✅ 연습 8-1 ConvEncoder 층: 통과했습니다 (14개 항목 확인)."
 
 
-def test_temperature_ignored():
-    report = check_temperature_sampling(TemperatureIgnored)
-    _assert_fails_with(
-        report,
-        "temperature=0일 때 출력 (z_mean과 같아야 합니다)",
-        "온도를 곱하지 않은 것 같습니다",
-    )
+def test_conv_encoder_ignoring_seed():
+    report = check_conv_encoder(ConvEncoderIgnoringSeed)
+    assert report.failures == [
+        "seed와 가중치가 같은 두 층은 같은 z를 뽑아야 하는데 다릅니다 "
+        "(seed를 Sampling 층이나 SeedGenerator에 넘겼나요?)."
+    ]
 
 
-def test_temperature_on_the_variance():
-    report = check_temperature_sampling(TemperatureOnVariance)
-    _assert_fails_with(report, "분산에 온도를 곱한 것 같습니다")
-    # temperature=0 still gives z_mean, so only the standard deviation is wrong.
-    assert len(report.failures) == 1
+def test_conv_encoder_with_the_same_noise_every_call():
+    report = check_conv_encoder(ConvEncoderFixedNoise)
+    assert report.failures == [
+        "같은 층을 다시 부르면 z가 달라져야 하는데 같습니다. keras.random.normal()에 정수 "
+        "시드를 바로 넘기면 매번 같은 잡음이 나옵니다 (SeedGenerator를 쓰세요)."
+    ]
 
 
-def test_temperature_without_seed_generator():
-    _assert_fails_with(
-        check_temperature_sampling(TemperatureUnseeded),
-        "같은 seed로 만든 두 층의 표본이 다릅니다",
-    )
+def test_conv_encoder_returning_only_z():
+    report = check_conv_encoder(ConvEncoderReturnsOnlyZ)
+    assert report.failures == [
+        "출력은 (z_mean, z_log_var, z) 세 텐서의 튜플이어야 하는데 그렇지 않습니다."
+    ]
 
 
-def test_temperature_missing_from_config():
-    _assert_fails_with(
-        check_temperature_sampling(TemperatureWithoutConfig),
-        "get_config()에 'temperature'가 없습니다",
-    )
+def test_dense_encoder_is_not_convolutional():
+    report = check_conv_encoder(DenseEncoder)
+    assert report.failures == ["합성곱 층(keras.layers.Conv2D)이 하나 이상 있어야 하는데 없습니다."]
 
 
-def test_temperature_not_validated():
-    _assert_fails_with(
-        check_temperature_sampling(TemperatureUnchecked),
-        "TemperatureSampling(temperature=-1.0) 만들기: ValueError가 나야 하는데 "
-        "아무 예외도 나지 않았습니다.",
-    )
+def test_conv_encoder_config_without_seed():
+    report = check_conv_encoder(ConvEncoderConfigWithoutSeed)
+    assert report.failures == [
+        "get_config()에 seed가 없습니다 (생성자 인자를 모두 넣으세요).",
+    ]
 
 
-def test_temperature_constructor_without_keywords():
-    class NoTemperature(Sampling):
-        pass
+def test_conv_encoder_that_crashes_is_reported():
+    class Broken(ConvEncoder):
+        def call(self, inputs):
+            return self.dense_mena(inputs)
 
-    _assert_fails_with(
-        check_temperature_sampling(NoTemperature),
-        "TemperatureSampling(temperature=0.0, seed=1) 만들기 중에 예외가 났습니다: ValueError: "
-        "Unrecognized keyword arguments",
-    )
-
-
-def test_temperature_checker_wants_a_class():
-    with pytest.raises(TypeError, match="클래스 자체"):
-        check_temperature_sampling(TemperatureSampling(seed=0))
+    report = check_conv_encoder(Broken)
+    assert report.failures == [
+        "층 호출 중에 예외가 났습니다: AttributeError: 'Broken' object has no attribute "
+        "'dense_mena'"
+    ]
 
 
-# --- 연습 8-2: SummedKLSampling --------------------------------------------------------------
+# --- 연습 8-2: BernoulliVAE -------------------------------------------------------------------
 
 
-class SummedKLSampling(Sampling):
+class BernoulliVAE(VariationalAutoEncoder):
     def call(self, inputs):
-        z_mean, z_log_var = inputs
-        per_sample = 0.5 * ops.sum(
-            ops.exp(z_log_var) + ops.square(z_mean) - z_log_var - 1.0, axis=-1
-        )
-        self.add_loss(ops.mean(per_sample))
-        return super().call(inputs)
+        reconstructed = super().call(inputs)
+        self.add_loss(ops.mean(keras.losses.binary_crossentropy(inputs, reconstructed)))
+        return reconstructed
 
 
-class MeanOverLatent(Sampling):
+class BernoulliVAEWithoutReconstruction(VariationalAutoEncoder):
+    pass
+
+
+class BernoulliVAEWithMSE(VariationalAutoEncoder):
     def call(self, inputs):
-        z_mean, z_log_var = inputs
-        self.add_loss(-0.5 * ops.mean(z_log_var - ops.square(z_mean) - ops.exp(z_log_var) + 1.0))
-        return super().call(inputs)
+        reconstructed = super().call(inputs)
+        self.add_loss(ops.mean(ops.square(inputs - reconstructed)))
+        return reconstructed
 
 
-class SumOverBatch(Sampling):
+class BernoulliVAEWithKLTwice(VariationalAutoEncoder):
     def call(self, inputs):
-        z_mean, z_log_var = inputs
-        self.add_loss(0.5 * ops.sum(ops.exp(z_log_var) + ops.square(z_mean) - z_log_var - 1.0))
-        return super().call(inputs)
+        reconstructed = super().call(inputs)
+        z_mean, z_log_var, _ = self.encoder(inputs)
+        kl = -0.5 * ops.mean(z_log_var - ops.square(z_mean) - ops.exp(z_log_var) + 1)
+        self.add_loss(self.kl_weight * kl)
+        self.add_loss(ops.mean(keras.losses.binary_crossentropy(inputs, reconstructed)))
+        return reconstructed
 
 
-class StoresInsteadOfAdding(Sampling):
+class BernoulliVAEPerSampleLoss(VariationalAutoEncoder):
     def call(self, inputs):
-        z_mean, z_log_var = inputs
-        per_sample = 0.5 * ops.sum(
-            ops.exp(z_log_var) + ops.square(z_mean) - z_log_var - 1.0, axis=-1
-        )
-        self.kl_loss = ops.mean(per_sample)
-        return super().call(inputs)
+        reconstructed = super().call(inputs)
+        self.add_loss(keras.losses.binary_crossentropy(inputs, reconstructed))
+        return reconstructed
 
 
-class ReturnsTheMean(SummedKLSampling):
+class BernoulliVAEArgumentsSwapped(VariationalAutoEncoder):
     def call(self, inputs):
-        super().call(inputs)
-        return inputs[0]
+        reconstructed = super().call(inputs)
+        self.add_loss(ops.mean(keras.losses.binary_crossentropy(reconstructed, inputs)))
+        return reconstructed
 
 
-def test_summed_kl_reference_passes():
-    report = check_summed_kl_sampling(SummedKLSampling)
+def test_bernoulli_vae_reference_passes():
+    report = check_bernoulli_vae(BernoulliVAE)
     assert report.passed, report
-    assert repr(report).startswith("✅ 연습 8-2 SummedKLSampling 층: 통과했습니다")
+    assert repr(report) == "✅ 연습 8-2 BernoulliVAE 모델: 통과했습니다 (14개 항목 확인)."
 
 
-def test_chapter_formula_averages_over_latent_dimensions():
-    report = check_summed_kl_sampling(MeanOverLatent)
-    _assert_fails_with(report, "잠재 차원에 대해 합하지 않고 평균한 것 같습니다")
+@pytest.mark.parametrize(
+    ("model_class", "hint"),
+    [
+        (
+            BernoulliVAEWithoutReconstruction,
+            "재구성 손실이 빠졌습니다 (이진 교차 엔트로피의 평균을 add_loss()로 더하세요).",
+        ),
+        (BernoulliVAEWithMSE, "재구성 손실이 MSE입니다. 이진 교차 엔트로피를 쓰세요."),
+        (BernoulliVAEWithKLTwice, "KL 손실이 두 번 더해졌습니다 (super().call()이 이미 더합니다)."),
+    ],
+)
+@pytest.mark.filterwarnings("ignore:Gradients do not exist:UserWarning")
+def test_bernoulli_vae_wrong_losses_are_named(model_class, hint):
+    report = check_bernoulli_vae(model_class)
+    assert len(report.failures) == 1, report
+    assert report.failures[0].startswith("model.losses의 합이 ")
+    assert report.failures[0].endswith(hint)
 
 
-def test_summing_over_the_batch():
-    _assert_fails_with(
-        check_summed_kl_sampling(SumOverBatch),
-        "배치에 대해서도 합한 것 같습니다",
-    )
+def test_bernoulli_vae_with_swapped_arguments():
+    # binary_crossentropy(y_pred, y_true) is a different number, and not one that fit() lowers.
+    report = check_bernoulli_vae(BernoulliVAEArgumentsSwapped)
+    assert report.failures[0].startswith("model.losses의 합이 ")
+    assert report.failures[0].endswith("입니다.")
 
 
-def test_loss_stored_instead_of_added():
-    report = check_summed_kl_sampling(StoresInsteadOfAdding)
-    _assert_fails_with(
-        report,
-        "첫 호출 뒤 layer.losses에는 손실이 1개 있어야 하는데 0개입니다 "
-        "(call() 안에서 self.add_loss()로 더하세요).",
-        "함수형 모델에 넣어 evaluate() 중에 예외가 났습니다",
-    )
+def test_bernoulli_vae_per_sample_loss_is_not_a_scalar():
+    report = check_bernoulli_vae(BernoulliVAEPerSampleLoss)
+    assert report.failures == [
+        "model.losses의 손실은 모두 스칼라여야 하는데 모양이 [(), (8,)]입니다 "
+        "(샘플별 손실은 ops.mean()으로 평균 내서 더하세요)."
+    ]
 
 
-def test_returning_the_mean_instead_of_a_sample():
-    _assert_fails_with(
-        check_summed_kl_sampling(ReturnsTheMean),
-        "z_mean을 그대로 돌려주지 말고 표본을 뽑아 돌려주세요",
-    )
+def test_bernoulli_vae_built_on_a_layer_is_rejected():
+    class NotAModel(keras.layers.Layer):
+        def __init__(self, *args, **kwargs):
+            super().__init__()
+
+    report = check_bernoulli_vae(NotAModel)
+    assert report.failures == [
+        "BernoulliVAE는 keras.Model이어야 하는데 Layer을(를) 상속했습니다 "
+        "(companion.VariationalAutoEncoder를 물려받으세요)."
+    ]
 
 
-# --- 연습 8-3: build_vae_parts ---------------------------------------------------------------
+# --- 연습 8-3: 잠재 공간 보간 -----------------------------------------------------------------
 
 
-def build_vae_parts(original_dim, intermediate_dim, latent_dim, seed=None):
-    inputs = keras.Input(shape=(original_dim,), name="encoder_input")
-    h = keras.layers.Dense(intermediate_dim, activation="relu", name="encoder_hidden")(inputs)
-    z_mean = keras.layers.Dense(latent_dim, name="z_mean")(h)
-    z_log_var = keras.layers.Dense(latent_dim, name="z_log_var")(h)
-    z = KLDivergenceSampling(seed=seed, name="z")([z_mean, z_log_var])
-    encoder = keras.Model(inputs, [z_mean, z_log_var, z], name="encoder")
-
-    latent_inputs = keras.Input(shape=(latent_dim,), name="z_sampling")
-    h = keras.layers.Dense(intermediate_dim, activation="relu", name="decoder_hidden")(
-        latent_inputs
-    )
-    outputs = keras.layers.Dense(original_dim, activation="sigmoid", name="reconstruction")(h)
-    decoder = keras.Model(latent_inputs, outputs, name="decoder")
-
-    vae = keras.Model(inputs, decoder(z), name="vae")
-    return encoder, decoder, vae
+def interpolate_latent(vae, x_start, x_end, steps=8):
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 2:
+        raise ValueError(f"steps는 2 이상의 정수여야 합니다. 받은 값: steps={steps!r}")
+    z_mean, _, _ = vae.encoder(np.stack([x_start, x_end]))
+    t = np.linspace(0.0, 1.0, steps, dtype="float32")[:, None]
+    z = (1.0 - t) * z_mean[0] + t * z_mean[1]
+    return ops.convert_to_numpy(vae.decoder(z))
 
 
-def _wrong_parts(
-    sampling=KLDivergenceSampling, share_decoder=True, encoder_outputs=3, last="sigmoid"
-):
-    def build(original_dim, intermediate_dim, latent_dim, seed=None):
-        inputs = keras.Input(shape=(original_dim,))
-        h = keras.layers.Dense(intermediate_dim, activation="relu")(inputs)
-        z_mean = keras.layers.Dense(latent_dim)(h)
-        z_log_var = keras.layers.Dense(latent_dim)(h)
-        z = sampling(seed=seed)([z_mean, z_log_var])
-        encoder = keras.Model(inputs, [z_mean, z_log_var, z][-encoder_outputs:])
-
-        def decode(tensor):
-            h = keras.layers.Dense(intermediate_dim, activation="relu")(tensor)
-            return keras.layers.Dense(original_dim, activation=last)(h)
-
-        latent_inputs = keras.Input(shape=(latent_dim,))
-        decoder = keras.Model(latent_inputs, decode(latent_inputs))
-        vae = keras.Model(inputs, decoder(z) if share_decoder else decode(z))
-        return encoder, decoder, vae
-
-    return build
+def interpolate_sampled_z(vae, x_start, x_end, steps=8):
+    _, _, z = vae.encoder(np.stack([x_start, x_end]))
+    t = np.linspace(0.0, 1.0, steps, dtype="float32")[:, None]
+    return ops.convert_to_numpy(vae.decoder((1.0 - t) * z[0] + t * z[1]))
 
 
-def test_vae_parts_reference_passes():
-    report = check_vae_parts(build_vae_parts)
+def interpolate_without_end_point(vae, x_start, x_end, steps=8):
+    if steps < 2:
+        raise ValueError(f"steps는 2 이상이어야 합니다. 받은 값: steps={steps}")
+    z_mean, _, _ = vae.encoder(np.stack([x_start, x_end]))
+    t = np.linspace(0.0, 1.0, steps, endpoint=False, dtype="float32")[:, None]
+    return ops.convert_to_numpy(vae.decoder((1.0 - t) * z_mean[0] + t * z_mean[1]))
+
+
+def interpolate_pixels(vae, x_start, x_end, steps=8):
+    t = np.linspace(0.0, 1.0, steps, dtype="float32")[:, None]
+    return (1.0 - t) * x_start + t * x_end
+
+
+def interpolate_without_validation(vae, x_start, x_end, steps=8):
+    z_mean, _, _ = vae.encoder(np.stack([x_start, x_end]))
+    t = np.linspace(0.0, 1.0, steps, dtype="float32")[:, None]
+    return ops.convert_to_numpy(vae.decoder((1.0 - t) * z_mean[0] + t * z_mean[1]))
+
+
+def test_interpolation_reference_passes():
+    report = check_latent_interpolation(interpolate_latent)
     assert report.passed, report
-    assert repr(report).startswith("✅ 연습 8-3 인코더·디코더를 공유하는 VAE: 통과했습니다")
+    assert repr(report) == "✅ 연습 8-3 잠재 공간 보간: 통과했습니다 (7개 항목 확인)."
 
 
-def test_decoder_built_twice_does_not_share_weights():
-    report = check_vae_parts(_wrong_parts(share_decoder=False))
-    _assert_fails_with(report, "decoder의 가중치가 vae의 가중치가 아닙니다")
-    assert len(report.failures) == 1
+def test_interpolating_sampled_z_is_not_reproducible():
+    report = check_latent_interpolation(interpolate_sampled_z)
+    assert report.failures == [
+        "같은 입력으로 두 번 부르면 같은 이미지가 나와야 하는데 다릅니다. 무작위로 뽑은 z 대신 "
+        "z_mean을 이으세요."
+    ]
 
 
-def test_plain_sampling_adds_no_kl():
-    _assert_fails_with(
-        check_vae_parts(_wrong_parts(sampling=Sampling)),
-        "vae.losses에는 KL 손실이 1개 있어야 하는데 0개입니다 (Sampling 대신",
+def test_interpolation_without_the_end_point():
+    report = check_latent_interpolation(interpolate_without_end_point)
+    assert len(report.failures) == 2
+    assert report.failures[0].startswith(
+        "마지막 이미지 (x_end의 z_mean을 그린 것, 끝점도 포함합니다): "
     )
+    assert report.failures[1].startswith("가운데 세 이미지 (고르게 떨어진 잠재 벡터): ")
 
 
-def test_encoder_returning_only_z():
-    _assert_fails_with(
-        check_vae_parts(_wrong_parts(encoder_outputs=1)),
-        "encoder의 출력 모양 [z_mean, z_log_var, z]: [(None, 2), (None, 2), (None, 2)]이어야 "
-        "하는데 [(None, 2)]입니다.",
-    )
+def test_interpolating_pixels_instead_of_latent_vectors():
+    report = check_latent_interpolation(interpolate_pixels)
+    assert report.failures == [
+        "첫 이미지가 x_start 그대로입니다. 픽셀을 섞지 말고, 잠재 벡터(z_mean)를 이은 다음 "
+        "디코더로 그리세요."
+    ]
 
 
-def test_linear_decoder_output():
-    _assert_fails_with(
-        check_vae_parts(_wrong_parts(last=None)),
-        "activation='sigmoid'를 쓰세요",
-    )
+def test_interpolation_without_validating_steps():
+    report = check_latent_interpolation(interpolate_without_validation)
+    assert report.failures == ["steps=1일 때 ValueError를 내야 하는데 아무 예외도 나지 않았습니다."]
 
 
-def test_builder_returning_only_the_vae():
-    def only_vae(original_dim, intermediate_dim, latent_dim, seed=None):
-        return build_vae_parts(original_dim, intermediate_dim, latent_dim, seed)[2]
-
-    _assert_fails_with(
-        check_vae_parts(only_vae),
-        "(encoder, decoder, vae) 세 keras.Model의 튜플을 돌려줘야 하는데 Functional을",
-    )
-
-
-def test_vae_parts_checker_wants_the_function():
-    with pytest.raises(TypeError, match="빌더 함수 자체"):
-        check_vae_parts(build_vae_parts(4, 3, 2)[2])
+def test_interpolation_checker_wants_a_function():
+    with pytest.raises(TypeError, match="interpolate_fn에는 함수를 넘겨야 합니다"):
+        check_latent_interpolation(BernoulliVAE)

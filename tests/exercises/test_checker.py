@@ -98,3 +98,32 @@ def test_run_strips_tensorflow_graph_noise():
     (failure,) = checker.report().failures
     assert "function_node" not in failure and "[Op:" not in failure
     assert failure.startswith("더하기 중에 예외가 났습니다: ")
+
+
+def test_require_stops_the_check_and_the_with_block_swallows_it():
+    checker = Checker("연습 0-0 멈춤")
+    reached = []
+    with checker:
+        checker.require(True, "통과")
+        checker.require_equal("값", 1, 2)
+        reached.append("after")
+    assert reached == []
+    assert checker.failures == ["값: 1이어야 하는데 2입니다."]
+    assert checker.checks == 2
+
+
+def test_call_returns_the_value_or_stops_on_the_readers_exception():
+    checker = Checker("연습 0-0 호출")
+    with checker:
+        assert checker.call("더하기", lambda a, b: a + b, 1, b=2) == 3
+        checker.call("나누기", lambda: 1 / 0)
+        checker.expect(False, "여기까지 오면 안 됩니다")
+    assert len(checker.failures) == 1
+    assert "ZeroDivisionError" in checker.failures[0]
+
+
+def test_with_block_lets_checker_bugs_through():
+    checker = Checker("연습 0-0 버그")
+    with pytest.raises(KeyError):
+        with checker:
+            raise KeyError("채점기 자체의 버그")
