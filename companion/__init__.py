@@ -23,6 +23,7 @@ from companion.exercises import (
     check_latent_interpolation,
     check_masked_max,
     check_mean_abs_monitor,
+    check_min_max_scaler,
     check_mlp_classifier,
     check_residual_block,
     check_residual_wrapper,

@@ -29,10 +29,26 @@
 8. `mixed_bfloat16`에서도 자료형과 값이 맞음 → 변수·출력 자료형과 값.
 9. 경사가 `scale`에 닿고 설정에 `epsilon`이 담김 → `fit()` 한 단계 뒤 `scale`이 바뀜,
    `from_config(get_config())`로 만든 층의 출력.
+
+연습 6-3 `MinMaxScaler` (요구 사항 → 검사, 7줄):
+
+1. `MinMaxScaler(**kwargs)` → `name="scaler"`로 만들어 이름 확인.
+2. `adapt(data)`가 특성마다(축 0) 최솟값·최댓값을 NumPy 배열 속성 `minimum`, `maximum`에 둠 →
+   특성이 3개, 5개인 데이터에서 두 속성의 모양과 값.
+3. 호출하면 `(x - minimum) / (maximum - minimum)` → 범위 밖 값이 섞인 두 입력의 값.
+4. `save_own_variables(store)`가 `"minimum"`, `"maximum"` 키로 저장 → 빈 딕셔너리에 저장한
+   키와 값.
+5. `load_own_variables(store)`가 그 키에서 상태를 되살림 → 새 층에 불러온 뒤의 출력.
+6. `compute_output_shape()`가 입력 모양을 그대로 돌려줌 (불러올 때 상태가 채워지기 전에 모델을
+   다시 만들기 때문) → `adapt()` 전의 층에서 `(None, 3)`.
+7. 층을 넣은 모델을 `.keras`로 저장했다 불러와도 예측이 같음 → 함수형 모델의 `predict()`
+   (컴파일된 함수)를 저장 전후에 비교.
 """
 
 import functools
 import logging
+import os
+import tempfile
 
 import keras
 import numpy as np
@@ -364,3 +380,127 @@ def _fit_one_step(layer_class):
     history = model.fit(x, y, batch_size=16, epochs=1, verbose=0)
     after = _numpy(layer_weights[0]) if layer_weights else np.zeros(0)
     return before, after, np.asarray(history.history["loss"])
+
+
+# --- 연습 6-3 -------------------------------------------------------------------------------
+
+
+def _min_max(x, minimum, maximum):
+    return (np.asarray(x, "float64") - minimum) / (maximum - minimum)
+
+
+def check_min_max_scaler(layer_class):
+    """연습 6-3: 가중치가 아닌 상태를 `save_own_variables()`로 저장하는 `MinMaxScaler`를 채점합니다.
+
+    기대하는 것: `adapt(data)`가 특성마다(축 0) 최솟값과 최댓값을 구해 NumPy 배열 속성
+    `minimum`, `maximum`에 두고, 호출하면 `(x - minimum) / (maximum - minimum)`을 돌려줍니다.
+    `save_own_variables(store)`는 두 배열을 `"minimum"`, `"maximum"` 키로 저장하고
+    `load_own_variables(store)`는 그 키에서 값을 읽어 되살려서, 층을 넣은 모델을 `.keras`
+    파일로 저장했다 불러와도 예측이 같아야 합니다. 요구 사항과 검사의 대응은 모듈 설명의
+    표에 있습니다.
+
+    Args:
+        layer_class: 독자가 만든 층 클래스 (인스턴스가 아니라 클래스).
+
+    Returns:
+        `CheckReport`.
+
+    Example:
+
+    >>> check_min_max_scaler(MinMaxScaler)  # doctest: +SKIP
+    ✅ 연습 6-3 MinMaxScaler 층: 통과했습니다 (11개 항목 확인).
+    """
+    require_class(layer_class)
+    checker = Checker("연습 6-3 MinMaxScaler 층")
+    with checker:
+        _check_min_max_scaler(checker, layer_class)
+    return checker.report()
+
+
+def _check_min_max_scaler(checker, layer_class):
+    rng = np.random.default_rng(SEED)
+    layer = checker.call('MinMaxScaler(name="scaler") 만들기', layer_class, name="scaler")
+    checker.expect_equal(
+        "층 이름 (name= 인자를 super().__init__에 넘기나요?)", "scaler", layer.name
+    )
+
+    for features in (3, 5):
+        data = rng.uniform(-4.0, 9.0, size=(64, features)).astype("float32")
+        minimum, maximum = data.min(axis=0), data.max(axis=0)
+        fresh = checker.call(f"특성 {features}개 데이터로 adapt()", _adapted, layer_class, data)
+        stored = [getattr(fresh, name, None) for name in ("minimum", "maximum")]
+        checker.require(
+            all(np.shape(value) == (features,) for value in stored)
+            and np.allclose(np.asarray(stored, "float64"), [minimum, maximum], atol=1e-6),
+            f"adapt() 뒤 minimum과 maximum은 특성마다(축 0) 구한 {_short(minimum)}, "
+            f"{_short(maximum)}이어야 하는데 {stored!r}입니다.",
+        )
+        x = rng.uniform(-6.0, 11.0, size=(7, features)).astype("float32")
+        y = checker.call(f"특성 {features}개 입력으로 호출", lambda f=fresh, v=x: _numpy(f(v)))
+        expected = _min_max(x, minimum, maximum)
+        checker.require(
+            y.shape == expected.shape and np.allclose(y, expected, atol=1e-5),
+            f"출력은 (x - minimum) / (maximum - minimum) = {_short(expected)}이어야 하는데 "
+            f"{_short(y)}입니다.",
+        )
+
+    data = rng.uniform(-4.0, 9.0, size=(64, 3)).astype("float32")
+    adapted = checker.call("adapt()", _adapted, layer_class, data)
+    store = {}
+    checker.call("save_own_variables(store) 호출", adapted.save_own_variables, store)
+    checker.require_equal("save_own_variables()가 저장한 키", ["maximum", "minimum"], sorted(store))
+    checker.expect(
+        np.allclose(np.asarray(store["minimum"], "float64"), data.min(axis=0), atol=1e-6)
+        and np.allclose(np.asarray(store["maximum"], "float64"), data.max(axis=0), atol=1e-6),
+        "store['minimum'], store['maximum']에는 adapt()로 구한 최솟값과 최댓값이 있어야 하는데 "
+        f"{_short(np.asarray(store['minimum'], 'float64'))}, "
+        f"{_short(np.asarray(store['maximum'], 'float64'))}입니다.",
+    )
+
+    x = rng.uniform(-6.0, 11.0, size=(5, 3)).astype("float32")
+    expected = _min_max(x, data.min(axis=0), data.max(axis=0))
+    fresh = checker.call("새 층 만들기", layer_class)
+    checker.call("새 층에서 load_own_variables(store) 호출", fresh.load_own_variables, dict(store))
+    y = checker.call("load_own_variables() 뒤 호출", lambda: _numpy(fresh(x)))
+    checker.expect(
+        np.allclose(y, expected, atol=1e-5),
+        f"load_own_variables()로 되살린 층의 출력이 {_short(expected)}이어야 하는데 "
+        f"{_short(y)}입니다 (store의 값을 minimum, maximum에 다시 넣으세요).",
+    )
+
+    # 불러올 때 Keras는 상태를 채우기 전에 함수형 모델을 다시 만들므로 call()을 추적할 수 없습니다.
+    shape = checker.call(
+        "adapt() 전의 새 층에서 compute_output_shape((None, 3))",
+        lambda: _shape_tuple(layer_class().compute_output_shape((None, 3))),
+    )
+    checker.require_equal("compute_output_shape((None, 3))", (None, 3), shape)
+    before, after = checker.call(
+        "층을 넣은 함수형 모델을 .keras로 저장하고 불러와 predict()",
+        _keras_round_trip,
+        layer_class,
+        data,
+        x,
+    )
+    checker.expect_close(".keras로 저장하기 전 모델의 predict()", expected, before)
+    checker.expect_close(".keras 파일에서 불러온 모델의 predict()", expected, after)
+
+
+def _adapted(layer_class, data):
+    layer = layer_class()
+    layer.adapt(data)
+    return layer
+
+
+@_quiet_tensorflow_logs
+def _keras_round_trip(layer_class, data, x):
+    layer = layer_class()
+    layer.adapt(data)
+    inputs = keras.Input((data.shape[1],))
+    model = keras.Model(inputs, layer(inputs))
+    before = model.predict(x, verbose=0)
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "scaler.keras")
+        model.save(path)
+        restored = keras.saving.load_model(path, custom_objects={layer_class.__name__: layer_class})
+        after = restored.predict(x, verbose=0)
+    return before, after

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from keras import ops
 
-from companion.exercises import check_rms_norm, check_time_summary
+from companion.exercises import check_min_max_scaler, check_rms_norm, check_time_summary
 
 # --- Exercise 6-1: TimeSummary --------------------------------------------------------------
 
@@ -278,3 +278,131 @@ def test_float16_statistics_really_overflow():
     y = ops.convert_to_numpy(ops.cast(layer(np.full((1, 4), 300.0, "float32")), "float32"))
 
     assert np.all(y == 0.0)
+
+
+# --- Exercise 6-3: MinMaxScaler -------------------------------------------------------------
+
+
+class MinMaxScaler(keras.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.minimum = None
+        self.maximum = None
+
+    def adapt(self, data):
+        data = np.asarray(data, dtype="float32")
+        self.minimum = data.min(axis=0)
+        self.maximum = data.max(axis=0)
+
+    def call(self, inputs):
+        return (inputs - self.minimum) / (self.maximum - self.minimum)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def save_own_variables(self, store):
+        store["minimum"] = self.minimum
+        store["maximum"] = self.maximum
+
+    def load_own_variables(self, store):
+        self.minimum = np.asarray(store["minimum"])
+        self.maximum = np.asarray(store["maximum"])
+
+
+class PrecomputedRangeScaler(keras.layers.Layer):
+    """A second right solution: keeps the range too, multiplies by its inverse, np.array() reads."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.minimum = self.maximum = self.inverse_range = None
+
+    def adapt(self, data):
+        self._set(np.min(data, axis=0), np.max(data, axis=0))
+
+    def _set(self, minimum, maximum):
+        self.minimum = np.array(minimum, dtype="float32")
+        self.maximum = np.array(maximum, dtype="float32")
+        self.inverse_range = 1.0 / (self.maximum - self.minimum)
+
+    def call(self, inputs):
+        return ops.multiply(ops.subtract(inputs, self.minimum), self.inverse_range)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def save_own_variables(self, store):
+        store["maximum"] = self.maximum
+        store["minimum"] = self.minimum
+
+    def load_own_variables(self, store):
+        self._set(np.array(store["minimum"]), np.array(store["maximum"]))
+
+
+class NoSaveOwnVariables(MinMaxScaler):
+    save_own_variables = keras.layers.Layer.save_own_variables
+    load_own_variables = keras.layers.Layer.load_own_variables
+
+
+class IndexKeys(MinMaxScaler):
+    def save_own_variables(self, store):
+        store["0"] = self.minimum
+        store["1"] = self.maximum
+
+    def load_own_variables(self, store):
+        self.minimum = store["0"][...]
+        self.maximum = store["1"][...]
+
+
+class LoadDoesNothing(MinMaxScaler):
+    def load_own_variables(self, store):
+        pass
+
+
+class DividesByMaximum(MinMaxScaler):
+    def call(self, inputs):
+        return (inputs - self.minimum) / self.maximum
+
+
+class PerSampleStatistics(MinMaxScaler):
+    def adapt(self, data):
+        data = np.asarray(data, dtype="float32")
+        self.minimum = data.min(axis=1)
+        self.maximum = data.max(axis=1)
+
+
+class NoOutputShape(MinMaxScaler):
+    compute_output_shape = keras.layers.Layer.compute_output_shape
+
+
+class ScalerWithoutKwargs(MinMaxScaler):
+    def __init__(self):
+        super().__init__()
+
+
+@pytest.mark.parametrize("solution", [MinMaxScaler, PrecomputedRangeScaler])
+def test_min_max_scaler_right_solutions_pass(solution):
+    report = check_min_max_scaler(solution)
+
+    assert report.passed, report
+    assert report.checks == 11
+
+
+@pytest.mark.parametrize(
+    ("solution", "expected_phrases"),
+    [
+        (NoSaveOwnVariables, ["save_own_variables()가 저장한 키: ['maximum', 'minimum']이어야"]),
+        (IndexKeys, ["저장한 키: ['maximum', 'minimum']이어야 하는데 ['0', '1']"]),
+        (LoadDoesNothing, ["load_own_variables() 뒤 호출 중에 예외", "None"]),
+        (DividesByMaximum, ["출력은 (x - minimum) / (maximum - minimum)"]),
+        (PerSampleStatistics, ["특성마다(축 0) 구한"]),
+        (ScalerWithoutKwargs, ["만들기 중에 예외가 났습니다: TypeError"]),
+        (NoOutputShape, ["compute_output_shape((None, 3)) 중에 예외"]),
+    ],
+)
+def test_min_max_scaler_mistakes_are_named(solution, expected_phrases):
+    report = check_min_max_scaler(solution)
+
+    assert not report.passed
+    text = str(report)
+    for phrase in expected_phrases:
+        assert phrase in text, text
