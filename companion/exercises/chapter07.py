@@ -37,6 +37,7 @@ import itertools
 import logging
 import os
 import tempfile
+import warnings
 
 import keras
 import numpy as np
@@ -48,7 +49,11 @@ from companion.settings import SEED
 
 
 def _quiet(fn):
-    """채점하는 동안 TensorFlow의 경고 로그(retracing 등)를 끕니다."""
+    """채점하는 동안 TensorFlow의 경고 로그(retracing 등)와 Keras의 build() 경고를 끕니다.
+
+    `build()` 없이 하위 층을 `call()`에서 처음 짓는 층은 올바른 답이지만, 함수형 API에서
+    부르면 Keras가 경고를 냅니다. 독자가 고칠 일이 아니므로 보고서 밖에 섞이지 않게 합니다.
+    """
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -56,7 +61,9 @@ def _quiet(fn):
         level = logger.level
         logger.setLevel(logging.ERROR)
         try:
-            return fn(*args, **kwargs)
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=r".*does not have a `build\(\)` method")
+                return fn(*args, **kwargs)
         finally:
             logger.setLevel(level)
 
