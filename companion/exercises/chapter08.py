@@ -181,7 +181,7 @@ _N_COPIES = 500
 def _seed_until_spread(layer, image):
     """`z_log_var`가 0에서 충분히 떨어지도록 (분산과 표준편차가 구별되도록) 가중치를 고릅니다."""
     for attempt in range(8):
-        _seed_weights(layer.weights, seed=SEED + attempt)
+        _seed_weights(layer.trainable_weights, seed=SEED + attempt)
         outputs = _call_triple(layer, image[None])
         log_var = outputs[1][0]
         if np.all(np.abs(log_var) > 0.4) and np.all(np.abs(log_var) < 2.5):
@@ -474,7 +474,7 @@ def check_bernoulli_vae(model_class):
             isinstance(encoded, (tuple, list)) and len(encoded) == 3,
             "model.encoder는 (z_mean, z_log_var, z) 세 텐서를 돌려줘야 합니다.",
         )
-        _seed_weights(model.weights)
+        _seed_weights(model.trainable_weights)
 
         _expect_losses(checker, model, x, 0.25, "배치 8, kl_weight=0.25일 때")
         _expect_losses(checker, model, x[:5], 0.25, "배치 5일 때")
@@ -491,7 +491,7 @@ def check_bernoulli_vae(model_class):
             "kl_weight=2.0인 모델 만들기", model_class, 6, 5, 3, kl_weight=2.0, seed=1
         )
         checker.call("kl_weight=2.0인 모델 호출", _call_numpy, heavy, x)
-        _seed_weights(heavy.weights)
+        _seed_weights(heavy.trainable_weights)
         _expect_losses(checker, heavy, x, 2.0, "kl_weight=2.0일 때")
 
         fresh = checker.call("훈련할 새 모델 만들기", model_class, 6, 5, 3, kl_weight=0.25, seed=1)
@@ -518,7 +518,7 @@ def _seeded_vae(original_dim, latent_dim, seed):
         original_dim=original_dim, intermediate_dim=5, latent_dim=latent_dim, seed=seed
     )
     vae.build((None, original_dim))
-    _seed_weights(vae.weights, seed=SEED + seed)
+    _seed_weights(vae.trainable_weights, seed=SEED + seed)
     return vae
 
 
