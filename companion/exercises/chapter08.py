@@ -63,10 +63,12 @@ _EPSILON = 1e-7
 
 
 def _quiet(fn):
-    """채점하는 동안 TensorFlow의 경고 로그(retracing 등)와 Keras의 build() 경고를 끕니다.
+    """채점하는 동안 TensorFlow의 경고 로그(retracing 등)와 파이썬 경고를 끕니다.
 
-    `build()` 없이 하위 층을 `call()`에서 처음 짓는 층은 올바른 답이지만, 함수형 API에서
-    부르면 Keras가 경고를 냅니다. 독자가 고칠 일이 아니므로 보고서 밖에 섞이지 않게 합니다.
+    채점기는 작은 층과 모델을 여러 번 새로 만들어 `tf.function`과 `fit()`을 부르므로
+    TensorFlow와 Keras가 독자가 고칠 일이 아닌 경고(retracing, `build()` 없는 층, 리스트로 준
+    함수형 입력, 소프트맥스 출력에 `from_logits=True`)를 냅니다. 보고서가 고칠 점을 알려 주므로
+    경고가 보고서 밖에 섞이지 않게 합니다. 오류 로그는 그대로 둡니다.
     """
 
     @functools.wraps(fn)
@@ -76,7 +78,7 @@ def _quiet(fn):
         logger.setLevel(logging.ERROR)
         try:
             with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", message=r".*does not have a `build\(\)` method")
+                warnings.simplefilter("ignore")
                 return fn(*args, **kwargs)
         finally:
             logger.setLevel(level)

@@ -70,10 +70,12 @@ _N_SAMPLES = 20_000
 
 
 def _quiet(fn):
-    """채점하는 동안 TensorFlow의 경고 로그(retracing 등)와 입력 구조에 대한 Keras 경고를 끕니다.
+    """채점하는 동안 TensorFlow의 경고 로그(retracing 등)와 파이썬 경고를 끕니다.
 
-    `keras.Model([inputs], ...)`처럼 입력을 리스트로 준 함수형 모델을 배열 하나로 부르면
-    Keras가 경고를 내지만, 올바른 답이므로 보고서 밖에 섞이지 않게 합니다.
+    채점기는 작은 층과 모델을 여러 번 새로 만들어 `tf.function`과 `fit()`을 부르므로
+    TensorFlow와 Keras가 독자가 고칠 일이 아닌 경고(retracing, `build()` 없는 층, 리스트로 준
+    함수형 입력, 소프트맥스 출력에 `from_logits=True`)를 냅니다. 보고서가 고칠 점을 알려 주므로
+    경고가 보고서 밖에 섞이지 않게 합니다. 오류 로그는 그대로 둡니다.
     """
 
     @functools.wraps(fn)
@@ -83,7 +85,7 @@ def _quiet(fn):
         logger.setLevel(logging.ERROR)
         try:
             with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", message=r"The structure of `inputs` doesn't")
+                warnings.simplefilter("ignore")
                 return fn(*args, **kwargs)
         finally:
             logger.setLevel(level)
