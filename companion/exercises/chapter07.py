@@ -449,7 +449,7 @@ def check_dense_residual_block(layer_class):
     Example:
 
     >>> check_dense_residual_block(DenseResidualBlock)  # doctest: +SKIP
-    ✅ 연습 7-2 DenseResidualBlock 층: 통과했습니다 (14개 항목 확인).
+    ✅ 연습 7-2 DenseResidualBlock 층: 통과했습니다 (11개 항목 확인).
     """
     require_class(layer_class)
     checker = Checker("연습 7-2 DenseResidualBlock 층")

@@ -272,7 +272,7 @@ def check_conv_encoder(layer_class):
     Example:
 
     >>> check_conv_encoder(ConvEncoder)  # doctest: +SKIP
-    ✅ 연습 8-1 ConvEncoder 층: 통과했습니다 (21개 항목 확인).
+    ✅ 연습 8-1 ConvEncoder 층: 통과했습니다 (20개 항목 확인).
     """
     require_class(layer_class)
     checker = Checker("연습 8-1 ConvEncoder 층")
@@ -440,7 +440,7 @@ def check_bernoulli_vae(model_class):
     Example:
 
     >>> check_bernoulli_vae(BernoulliVAE)  # doctest: +SKIP
-    ✅ 연습 8-2 BernoulliVAE 모델: 통과했습니다 (20개 항목 확인).
+    ✅ 연습 8-2 BernoulliVAE 모델: 통과했습니다 (22개 항목 확인).
     """
     require_class(model_class, "model_class")
     checker = Checker("연습 8-2 BernoulliVAE 모델")
@@ -596,7 +596,7 @@ def check_latent_interpolation(interpolate_fn):
     Example:
 
     >>> check_latent_interpolation(interpolate_latent)  # doctest: +SKIP
-    ✅ 연습 8-3 잠재 공간 보간: 통과했습니다 (16개 항목 확인).
+    ✅ 연습 8-3 잠재 공간 보간: 통과했습니다 (17개 항목 확인).
     """
     if isinstance(interpolate_fn, type) or not callable(interpolate_fn):
         raise TypeError(

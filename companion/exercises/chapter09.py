@@ -241,7 +241,7 @@ def check_temperature_sampling(layer_class):
     Example:
 
     >>> check_temperature_sampling(TemperatureSampling)  # doctest: +SKIP
-    ✅ 연습 9-1 TemperatureSampling 층: 통과했습니다 (20개 항목 확인).
+    ✅ 연습 9-1 TemperatureSampling 층: 통과했습니다 (16개 항목 확인).
     """
     require_class(layer_class)
     checker = Checker("연습 9-1 TemperatureSampling 층")
@@ -403,7 +403,7 @@ def check_summed_kl_sampling(layer_class):
     Example:
 
     >>> check_summed_kl_sampling(SummedKLSampling)  # doctest: +SKIP
-    ✅ 연습 9-2 SummedKLSampling 층: 통과했습니다 (17개 항목 확인).
+    ✅ 연습 9-2 SummedKLSampling 층: 통과했습니다 (15개 항목 확인).
     """
     require_class(layer_class)
     checker = Checker("연습 9-2 SummedKLSampling 층")
@@ -658,7 +658,7 @@ def check_vae_parts(build_fn):
     Example:
 
     >>> check_vae_parts(build_vae_parts)  # doctest: +SKIP
-    ✅ 연습 9-3 인코더·디코더를 따로 쓰는 VAE: 통과했습니다 (18개 항목 확인).
+    ✅ 연습 9-3 인코더·디코더를 따로 쓰는 VAE: 통과했습니다 (32개 항목 확인).
     """
     if not callable(build_fn) or isinstance(build_fn, keras.Model):
         raise TypeError(
