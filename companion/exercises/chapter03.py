@@ -1,13 +1,10 @@
 """3장 연습 문제 채점기: `add_loss()`로 더하는 손실, 층 안의 지표, 손실을 쓰는 훈련 단계."""
 
-import functools
-import logging
-
 import keras
 import numpy as np
 
 from companion.exercises._layer_calls import call_layer
-from companion.exercises.checker import Checker, require_class
+from companion.exercises.checker import Checker, quiet_tensorflow_logs, require_class
 from companion.layers.activity_regularization_layer import ActivityRegularizationLayer
 from companion.settings import SEED
 
@@ -175,27 +172,6 @@ def _expect_metric(checker, what, expected, received, x=None):
     elif np.isclose(received, 0.0):
         hint = " (call()에서 update_state()를 불렀나요?)"
     return checker.fail(f"{what}: {expected:.4f}이어야 하는데 {received:.4f}입니다{hint}.")
-
-
-def quiet_tensorflow_logs(fn):
-    """`fn`을 실행하는 동안 텐서플로의 경고 로그를 잠시 끕니다.
-
-    채점기는 작은 모델을 여러 번 새로 만들어 `fit()`과 `predict()`를 부르므로, 텐서플로가
-    "tf.function retracing" 경고를 낼 수 있습니다. 독자가 고칠 일이 아니므로 보고서 밖의
-    출력에 섞이지 않게 합니다. 오류 로그는 그대로 둡니다.
-    """
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        logger = logging.getLogger("tensorflow")
-        level = logger.level
-        logger.setLevel(logging.ERROR)
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            logger.setLevel(level)
-
-    return wrapper
 
 
 @quiet_tensorflow_logs
