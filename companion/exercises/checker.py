@@ -23,6 +23,7 @@ What is here (for every checker author):
   `Checker.expect_save_and_reload(what, build_model, x)`: serialization.
 - Plain functions: `nontrivial_inputs(shape, seed)` (no zeros, mixed signs),
   `set_nontrivial_weights(layer, seed, include_non_trainable=False)`, `call_compiled(layer, x)`,
+  `compile_once(target, x_example)` (one trace, reused: Python-attribute state is caught),
   `gradients_of(target, x)`, `fit_one_step(model, x, y)`, `config_round_trip(layer)`,
   `save_and_reload(model)`, `is_registered(cls)`, `describe_exception(error)`,
   `explain_error(error)`, `original_exception(error)`, `require_class(value)`,
@@ -43,7 +44,10 @@ import keras
 import numpy as np
 
 # TensorFlow op errors carry graph-node names and op names around the real message.
-_TF_NOISE = re.compile(r"\{\{function_node [^}]*\}\}\s*|\s*\[Op:[^\]]*\].*$", re.MULTILINE)
+_TF_NOISE = re.compile(
+    r"\{\{function_node [^}]*\}\}\s*|\s*\[Op:[^\]]*\].*$| for '\{\{node [^']*'",
+    re.MULTILINE,
+)
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _ERROR_LINE = re.compile(r"^\s*(?:[\w.]+\.)?(\w+(?:Error|Exception)): (.*)$")
 # Lines of Keras/TensorFlow error messages that never tell the reader anything.
@@ -615,6 +619,24 @@ def call_compiled(target, x, training=None):
     inputs = keras.Input(tuple(np.shape(x)[1:]))
     model = keras.Model(inputs, target(inputs))
     return np.asarray(model.predict_on_batch(x))
+
+
+def compile_once(target, x_example, training=None):
+    """`target`을 한 번만 추적되는 `tf.function`으로 감싼 함수 `f(x) -> NumPy`를 돌려줍니다.
+
+    배치 차원을 `None`으로 둔 입력 서명을 쓰므로 배치 크기가 달라도 다시 추적하지 않습니다.
+    같은 함수를 여러 번 부르면, 상태를 파이썬 속성에 둔 층은 추적할 때 한 번만 갱신되거나
+    그래프 밖으로 새는 텐서 때문에 실패하므로 "상태는 가중치에" 요구를 확인할 수 있습니다.
+    """
+    import tensorflow as tf
+
+    kwargs = {} if training is None else {"training": training}
+    shape = (None, *np.shape(x_example)[1:])
+    function = tf.function(
+        lambda inputs: target(inputs, **kwargs),
+        input_signature=[tf.TensorSpec(shape, "float32")],
+    )
+    return lambda x: keras.ops.convert_to_numpy(function(np.asarray(x, "float32")))
 
 
 def gradients_of(target, x, training=None):
