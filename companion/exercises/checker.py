@@ -182,7 +182,6 @@ def describe_exception(error):
         if len(line) > _MAX_LINE_CHARS:
             line = line[: _MAX_LINE_CHARS - 1] + "…"
         kept.append(line)
-    # "Exception encountered:" 뒤의 원인 줄이 맨 앞 줄보다 중요한 경우가 많아 그 줄을 둘째로 둡니다.
     kept = kept[:_MAX_LINES]
     return f"{name}: " + "\n    ".join(kept) if kept else name
 
@@ -614,8 +613,12 @@ def call_compiled(target, x, training=None):
         import tensorflow as tf
 
         kwargs = {} if training is None else {"training": training}
-        function = tf.function(lambda inputs: target(inputs, **kwargs))
-        return keras.ops.convert_to_numpy(function(x))
+
+        # 이름 있는 함수여야 AutoGraph가 소스를 읽을 수 있습니다 (람다면 노트북에 경고가 찍힙니다).
+        def compiled_call(inputs):
+            return target(inputs, **kwargs)
+
+        return keras.ops.convert_to_numpy(tf.function(compiled_call)(x))
     inputs = keras.Input(tuple(np.shape(x)[1:]))
     model = keras.Model(inputs, target(inputs))
     return np.asarray(model.predict_on_batch(x))
@@ -632,11 +635,16 @@ def compile_once(target, x_example, training=None):
 
     kwargs = {} if training is None else {"training": training}
     shape = (None, *np.shape(x_example)[1:])
-    function = tf.function(
-        lambda inputs: target(inputs, **kwargs),
-        input_signature=[tf.TensorSpec(shape, "float32")],
-    )
-    return lambda x: keras.ops.convert_to_numpy(function(np.asarray(x, "float32")))
+
+    def compiled_call(inputs):
+        return target(inputs, **kwargs)
+
+    function = tf.function(compiled_call, input_signature=[tf.TensorSpec(shape, "float32")])
+
+    def call(x):
+        return keras.ops.convert_to_numpy(function(np.asarray(x, "float32")))
+
+    return call
 
 
 def gradients_of(target, x, training=None):
