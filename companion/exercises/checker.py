@@ -8,8 +8,9 @@ What is here (for every checker author):
   check with `StopCheck`, which `with checker:` swallows. `run()` turns a reader exception into one
   report entry: the meaningful lines of the original (unwrapped) error without TensorFlow node
   names, plus a Korean explanation for common Keras errors (`explain_error`, table `KERAS_ERRORS`).
-  Inside `with checker:` and every `run()`, TensorFlow/absl log lines and Python warnings are
-  silenced (`quiet_tensorflow_logs`), so repeated checker calls print nothing but the report.
+  Inside `with checker:` and every `run()`, TensorFlow/absl log lines are silenced
+  (`quiet_tensorflow_logs`), so repeated checker calls print nothing but the report. Python
+  warnings are left alone (chapter 5 records Keras's masking warning into its report).
 - `Checker.expect_gradients_reach(what, target, x)`: every trainable weight gets a non-zero
   gradient (TF `GradientTape`; a weight read through NumPy in `call()` is caught).
 - `Checker.expect_compiled_matches(what, target, x, expected)`: the same output inside
@@ -38,7 +39,6 @@ import os
 import re
 import shutil
 import tempfile
-import warnings
 
 import keras
 import numpy as np
@@ -202,9 +202,9 @@ def _quiet():
     except ImportError:  # absl 없이 도는 백엔드
         absl_logging = None
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
+        # 파이썬 경고(warnings)는 건드리지 않습니다: 채점기가 Keras의 경고를 기록해 보고서의
+        # 문장으로 바꾸기도 하고 (5장), 같은 경고는 어차피 한 번만 출력됩니다.
+        yield
     finally:
         tf_logger.setLevel(levels[0])
         absl_logger.setLevel(levels[1])
@@ -213,7 +213,7 @@ def _quiet():
 
 
 def quiet_tensorflow_logs(fn=None):
-    """TensorFlow·absl 경고 로그와 파이썬 경고를 잠시 끕니다.
+    """TensorFlow·absl 경고 로그를 잠시 끕니다 (파이썬 warnings는 그대로 둡니다).
 
     `with quiet_tensorflow_logs():`로도, 함수에 붙이는 데코레이터 `@quiet_tensorflow_logs`로도
     씁니다. 채점기는 작은 층과 모델을 여러 번 새로 만들어 `tf.function`과 `fit()`을 부르므로
@@ -278,8 +278,8 @@ class Checker:
     고칠 점으로 기록합니다. `expect*()` 메서드는 조건이 틀렸을 때 기대한 값과 받은 값을
     담은 문장을 기록하고 계속 진행합니다. 뒤의 확인이 앞의 결과에 기대는 곳에서는
     `require*()`와 `call()`을 씁니다: 실패를 기록한 뒤 `StopCheck`로 채점을 멈추고,
-    `with checker:` 블록이 그 예외를 받아 줍니다. 블록 안에서는 TensorFlow 로그와 파이썬
-    경고가 꺼집니다.
+    `with checker:` 블록이 그 예외를 받아 줍니다. 블록 안에서는 TensorFlow 로그가
+    꺼집니다.
 
     Args:
         title: 보고서 제목으로 쓸 연습 문제 이름.
