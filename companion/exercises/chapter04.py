@@ -10,7 +10,7 @@ Requirement → check (each line of the exercise text in book/04_serialization.i
 | defaults `min_value=-1.0`, `max_value=1.0` | `Clip()` clips to `[-1, 1]` |
 | `call()` clips with `keras.ops.clip()` | values of rank-2 and rank-3 inputs, both bounds |
 | works in a compiled function | same output inside `tf.function` |
-| `min_value > max_value` is a `ValueError` | message names both arguments and received values |
+| `min_value > max_value` is a `ValueError` | message names both arguments and values; equal is ok |
 | `get_config()` = base config + both values | `min_value`, `max_value`, `name`, `dtype` keys |
 | `from_config(get_config())` through JSON | name, dtype policy, bounds and output of the clone |
 | registered with `register_keras_serializable` | registered name contains a package |
@@ -68,7 +68,7 @@ def check_clip_layer(layer_class):
     Example:
 
     >>> check_clip_layer(Clip)  # doctest: +SKIP
-    ✅ 연습 4-1 직렬화되는 Clip 층: 통과했습니다 (14개 항목 확인).
+    ✅ 연습 4-1 직렬화되는 Clip 층: 통과했습니다 (15개 항목 확인).
     """
     require_class(layer_class)
     checker = Checker("연습 4-1 직렬화되는 Clip 층")
@@ -109,6 +109,17 @@ def check_clip_layer(layer_class):
             max_value=-1.0,
             mentions=("min_value", "max_value", "2.0", "-1.0"),
         )
+
+        ok, equal = checker.run("Clip(min_value=0.5, max_value=0.5) 만들기", layer_class, 0.5, 0.5)
+        if ok:
+            y = checker.call("경계가 같은 층 호출", call_layer, equal, x)
+            checker.expect_close(
+                "min_value == max_value == 0.5일 때 출력 (모두 0.5)", np.full_like(x, 0.5), y
+            )
+        else:
+            checker.failures[-1] += (
+                " (두 경계가 같은 것은 허용해야 합니다: min_value > max_value만 오류입니다)"
+            )
 
         config = checker.call("get_config()", layer.get_config)
         checker.require(

@@ -68,7 +68,7 @@ def test_clip_right_solutions_pass(solution):
 
 def test_clip_reference_report():
     assert repr(check_clip_layer(Clip)) == (
-        "✅ 연습 4-1 직렬화되는 Clip 층: 통과했습니다 (14개 항목 확인)."
+        "✅ 연습 4-1 직렬화되는 Clip 층: 통과했습니다 (15개 항목 확인)."
     )
 
 
@@ -132,6 +132,22 @@ class ClipWithOtherConfigKeys(Clip):
             "low": self.min_value,
             "high": self.max_value,
         }
+
+
+@_registered("strict_bounds")
+class ClipRejectsEqualBounds(Clip):
+    def __init__(self, min_value=-1.0, max_value=1.0, **kwargs):
+        if min_value >= max_value:
+            raise ValueError(f"min_value={min_value}는 max_value={max_value}보다 작아야 합니다")
+        super().__init__(min_value, max_value, **kwargs)
+
+
+def test_clip_rejecting_equal_bounds():
+    (failure,) = check_clip_layer(ClipRejectsEqualBounds).failures
+    assert failure.startswith("Clip(min_value=0.5, max_value=0.5) 만들기 중에 예외가 났습니다")
+    assert failure.endswith(
+        "(두 경계가 같은 것은 허용해야 합니다: min_value > max_value만 오류입니다)"
+    )
 
 
 def test_clip_without_base_config_loses_name_and_dtype():
