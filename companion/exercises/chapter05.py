@@ -5,8 +5,7 @@ import warnings
 import keras
 import numpy as np
 
-from companion.exercises.chapter03 import quiet_tensorflow_logs
-from companion.exercises.checker import Checker, require_class
+from companion.exercises.checker import Checker, quiet_tensorflow_logs, require_class
 from companion.settings import SEED
 
 

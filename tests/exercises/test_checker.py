@@ -1,6 +1,9 @@
 """The shared checker machinery: reports in Korean, reader exceptions never escape."""
 
+import ast
+import importlib
 import logging
+import pathlib
 
 import keras
 import numpy as np
@@ -343,3 +346,32 @@ def test_quiet_tensorflow_logs_restores_the_level():
 
     assert decorated() == logging.ERROR
     assert logger.level == before
+
+
+# --- chapter modules ---------------------------------------------------------------------------
+
+_EXERCISES = pathlib.Path(__file__).resolve().parents[2] / "companion" / "exercises"
+
+
+@pytest.mark.parametrize("path", sorted(_EXERCISES.glob("chapter*.py")), ids=lambda p: p.name)
+def test_chapter_modules_import_nothing_from_each_other(path):
+    imported = {
+        node.module
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ImportFrom) and node.module
+    }
+    others = sorted(m for m in imported if m.startswith("companion.exercises.chapter"))
+    assert not others, f"{path.name} imports {others}; shared helpers live in checker.py"
+
+
+@pytest.mark.parametrize("number", ["01", "02", "03", "04"])
+def test_chapter_module_maps_every_requirement_to_a_check(number):
+    module = importlib.import_module(f"companion.exercises.chapter{number}")
+    doc = module.__doc__
+    assert "Requirement → check" in doc
+    tables = [block for block in doc.split("| requirement | check |")[1:]]
+    checkers = [name for name in dir(module) if name.startswith("check_")]
+    assert len(tables) == len(checkers), "one requirement table per exercise"
+    for table in tables:
+        rows = [line for line in table.splitlines() if line.startswith("| ")]
+        assert len(rows) >= 5, "each exercise lists its requirements"
