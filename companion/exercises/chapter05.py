@@ -29,34 +29,16 @@
 - 컴파일된 함수 안에서도 동작 → `tf.function` 안에서 마스크와 함께 호출.
 """
 
-import functools
-import logging
 import warnings
 
 import keras
 import numpy as np
 
-from companion.exercises.checker import Checker, require_class
+from companion.exercises.checker import Checker, quiet_tensorflow_logs, require_class
 from companion.settings import SEED
 
 
-def _quiet_tensorflow_logs(fn):
-    # 채점기는 작은 모델과 tf.function을 새로 만들므로 TensorFlow가 retracing 경고를 낼 수
-    # 있습니다. 독자가 고칠 일이 아니므로 채점하는 동안만 경고 로그를 끕니다.
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        logger = logging.getLogger("tensorflow")
-        level = logger.level
-        logger.setLevel(logging.ERROR)
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            logger.setLevel(level)
-
-    return wrapper
-
-
-@_quiet_tensorflow_logs
+@quiet_tensorflow_logs
 def check_training_noise(layer_class):
     """연습 5-1: 훈련할 때만 가우스 잡음을 더하는 `TrainingNoise` 층을 채점합니다.
 
@@ -234,7 +216,7 @@ def _evaluate_and_fit(layer_class):
     return _gap(predicted, x), eval_loss, fit_loss
 
 
-@_quiet_tensorflow_logs
+@quiet_tensorflow_logs
 def check_masked_max(layer_class):
     """연습 5-2: 마스크가 가리지 않은 시간 단계에서만 최댓값을 고르는 `MaskedMax` 층을 채점합니다.
 
