@@ -9,8 +9,10 @@ cell outputs by `render_image` in myst_nb/core/render.py). Without it the alt te
 image's file path. tests/book/test_browser.py::test_output_images_have_korean_alt_text checks
 the built pages.
 
-    python scripts/figure_alt.py                  # list figure cells and their alt text
-    python scripts/figure_alt.py --apply ALT.json # set alt text: {"book/NN_x.ipynb": {"<cell id>": "..."}}
+    python scripts/figure_alt.py                   # list figure cells and their alt text
+    python scripts/figure_alt.py --apply ALT.json  # set the alt text of the cells it names
+
+ALT.json maps notebooks to cell ids to alt text: {"book/NN_x.ipynb": {"<cell id>": "..."}}.
 
 Only the metadata changes; sources and outputs stay as they are. Notebook owners run it (or
 write the metadata by hand in Jupyter: Property Inspector → Cell metadata).
