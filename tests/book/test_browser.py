@@ -528,6 +528,11 @@ def test_math_is_typeset_without_the_network(driver, base_url, docnames):
             return {math: math.length,
                     typeset: math.filter((m) => m.querySelector('mjx-container')).length,
                     containers: article.querySelectorAll('mjx-container').length,
+                    errors: [...article.querySelectorAll('mjx-merror')].map((e) => e.textContent),
+                    // What a screen reader gets (MathML): a backslash there is a TeX command
+                    // MathJax printed instead of typesetting (\\_ in \\texttt without textmacros).
+                    literal: [...article.querySelectorAll('mjx-assistive-mml')]
+                      .map((m) => m.textContent).filter((t) => t.includes(String.fromCharCode(92))),
                     src: script ? script.src : null,
                     text: article.innerText};""",
             ARTICLE,
@@ -537,6 +542,10 @@ def test_math_is_typeset_without_the_network(driver, base_url, docnames):
         raw = sorted(set(RAW_TEX.findall(state["text"])))
         if raw:
             problems.append(f"{doc}: raw TeX delimiters {raw} are left in the page text")
+        if state["errors"] or state["literal"]:
+            problems.append(
+                f"{doc}: MathJax errors {state['errors']}, TeX left as text {state['literal']}"
+            )
         if state["math"] == 0:
             continue
         with_math.append(doc)
