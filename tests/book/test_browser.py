@@ -5,9 +5,16 @@ The pages are served on 127.0.0.1 (a random free port) and opened with Selenium,
 Debian `chromium` and `chromium-driver` packages (`scripts/system-deps.sh` installs them);
 Selenium Manager is never asked to download anything.
 
-Run as a script to print the search recall table (pages found / pages containing each term):
+Besides reading the pages (console, outputs, Colab links, search, Korean font) the tests check
+that the book works offline (MathJax from _static typesets every formula; nothing but the Colab
+badge comes from another host), that every plot has Korean alt text, and that axe-core
+(scripts/book-assets, `make book-assets`) finds no serious or critical violation on any page in
+light or dark mode.
 
-    .venv/bin/python tests/book/test_browser.py [--html DIR] [--toc FILE]
+Run as a script to print the search recall table (pages found / pages containing each term),
+or with --axe the axe-core violations per rule in both modes:
+
+    .venv/bin/python tests/book/test_browser.py [--html DIR] [--toc FILE] [--axe]
 
 Environment overrides, for checking another build: BOOK_HTML (default `_build/html`),
 BOOK_TOC (default `_toc.yml`), CHROMIUM and CHROMEDRIVER (default: found on PATH).
