@@ -27,7 +27,7 @@ venv: $(STAMP)
 system-deps:
 	bash scripts/system-deps.sh
 
-book: $(STAMP)
+book: $(STAMP) book-assets
 	$(VENV)/bin/jupyter-book build . $(JB_FLAGS)
 
 lint: $(STAMP)
@@ -52,7 +52,24 @@ nbval-onednn-off: $(STAMP) system-deps
 browser: $(STAMP) system-deps
 	$(PY) -m pytest tests -m browser
 
-test: lint unit test-jax nbval nbval-onednn-off book browser
+test: lint unit test-jax nbval nbval-onednn-off book pdf browser
 
 clean:
 	rm -rf _build
+
+# Browser files pinned in scripts/book-assets/package.json and its lock file, from the npm
+# registry: MathJax (served by the book itself, so formulas render offline) and axe-core (the
+# accessibility checks of the browser tests). `npm ci` writes node_modules/.package-lock.json.
+BOOK_ASSETS := scripts/book-assets/node_modules/.package-lock.json
+$(BOOK_ASSETS): scripts/book-assets/package.json scripts/book-assets/package-lock.json
+	npm ci --prefix scripts/book-assets --no-audit --no-fund
+	touch $@
+
+.PHONY: book-assets pdf
+book-assets: $(BOOK_ASSETS)
+
+# The PDF edition: the book as one page, printed by headless Chromium (scripts/book_pdf.py),
+# to _build/pdf/ and next to the HTML in _build/html/. tests/book/test_pdf.py checks it.
+pdf: $(STAMP) book-assets system-deps
+	$(VENV)/bin/jupyter-book build . --builder singlehtml $(JB_FLAGS)
+	$(PY) scripts/book_pdf.py

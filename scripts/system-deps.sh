@@ -2,7 +2,8 @@
 # Installs the Debian packages the tests need, when they are missing and we may install them:
 #   dataset-fashion-mnist  the original Fashion-MNIST files, for machines without internet
 #                          (companion.data copies them into the Keras cache);
-#   chromium, chromium-driver, fonts-nanum  for the browser tests of the built book.
+#   chromium, chromium-driver, fonts-nanum  for the browser tests of the built book;
+#   poppler-utils          pdftotext/pdfinfo, for the checks of the PDF edition.
 # With internet and no root, nothing is required: Keras downloads the data itself.
 set -euo pipefail
 
@@ -12,6 +13,7 @@ if [ "${1:-}" != "--data-only" ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
   [ -d /usr/share/fonts/truetype/nanum ] || need+=(fonts-nanum)
+  command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 fi
 
 if [ ${#need[@]} -eq 0 ]; then
