@@ -66,7 +66,7 @@ class ResNetBlock(keras.layers.Layer):
         self.strides = int(strides)
         # 지름길에 사영이 필요한지는 입력의 채널 수를 알아야 정해지므로 build()에서 결정합니다.
         self.use_projection = None
-        self.conv1 = self._conv(kernel_size=3, strides=strides, name="conv1")
+        self.conv1 = self._conv(kernel_size=3, strides=self.strides, name="conv1")
         self.bn1 = self._batch_norm(name="bn1")
         self.conv2 = self._conv(kernel_size=3, strides=1, name="conv2")
         self.bn2 = self._batch_norm(name="bn2")
