@@ -17,6 +17,8 @@ JB_FLAGS := -W -n --keep-going
 # worker, where its module fixtures are built once. WORKERS=0 runs everything in one process.
 WORKERS ?= auto
 XDIST := $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist loadscope)
+# Every run ends with its slowest tests, so where the suite's time goes is always on screen.
+DURATIONS := --durations=15
 NBVAL := -p no:cacheprovider --nbval --sanitize-with nbval_sanitize.cfg
 
 .PHONY: book test venv system-deps data browser-deps lint unit test-jax nbval nbval-onednn-off build \
@@ -50,21 +52,21 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 
 unit: $(STAMP) data
-	$(PY) -m pytest tests -m "not browser and not packaging" $(XDIST)
+	$(PY) -m pytest tests -m "not browser and not packaging" $(XDIST) $(DURATIONS)
 
 # The layer, model and robustness tests again under the JAX backend: the package must not
 # depend on TensorFlow. Tests marked tensorflow_only (tf.GradientTape, tf.data) are left out.
 test-jax: $(STAMP)
 	KERAS_BACKEND=jax $(PY) -m pytest tests/layers tests/models tests/robustness \
-		-m "not browser and not tensorflow_only and not packaging" $(XDIST)
+		-m "not browser and not tensorflow_only and not packaging" $(XDIST) $(DURATIONS)
 
 nbval: $(STAMP) data
-	$(PY) -m pytest $(NBVAL) $(XDIST) book
+	$(PY) -m pytest $(NBVAL) $(XDIST) $(DURATIONS) book
 
 # The notebooks again with TensorFlow's oneDNN kernels off (as on CPUs or builds without them):
 # the stored outputs must not depend on which matmul kernels rounded the last digits.
 nbval-onednn-off: $(STAMP) data
-	TF_ENABLE_ONEDNN_OPTS=0 $(PY) -m pytest $(NBVAL) $(XDIST) book
+	TF_ENABLE_ONEDNN_OPTS=0 $(PY) -m pytest $(NBVAL) $(XDIST) $(DURATIONS) book
 
 # The wheel and sdist (`python -m build`, `twine check`), installed in a fresh virtual
 # environment with only the base dependencies and JAX; prints the `import companion` time.
