@@ -1,25 +1,16 @@
 """`VariationalAutoEncoder` 모델: `Encoder`와 `Decoder`를 잇고 KL 발산을 손실로 더합니다."""
 
-import math
-import numbers
-
 import keras
-from keras import ops
 
-from companion.layers._input_checks import check_positive_int as _check_positive_int
+from companion._validation import check_positive_int, check_real, check_seed
 from companion.layers.decoder import Decoder
 from companion.layers.encoder import Encoder
-
-
-def _check_kl_weight(value):
-    valid = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if not (valid and math.isfinite(value) and value >= 0):
-        raise ValueError(f"kl_weight는 0 이상의 유한한 수여야 합니다. 받은 값: kl_weight={value!r}")
+from companion.layers.kl_divergence_sampling import kl_divergence_to_standard_normal
 
 
 @keras.saving.register_keras_serializable(package="companion")
 class VariationalAutoEncoder(keras.Model):
-    """변분 오토인코더(VAE): 입력을 잠재 분포로 압축했다가 다시 복원합니다.
+    """변분 오토인코더(VAE): 입력을 잠재 분포로 압축했다가 다시 재구성합니다.
 
     `Encoder`가 입력에서 `(z_mean, z_log_var, z)`를 만들고 `Decoder`가 `z`에서 입력을
     재구성합니다. `call()`은 잠재 분포와 표준정규분포 사이의 KL 발산
@@ -42,8 +33,8 @@ class VariationalAutoEncoder(keras.Model):
 
     Call arguments:
         inputs: `(batch_size, original_dim)` 모양의 텐서 (0–1로 정규화한 값).
-        training: 기반 클래스와 같은 뜻입니다. 이 모델은 훈련과 추론에서 똑같이
-            동작합니다 (추론에서도 `z`를 뽑습니다).
+            `training` 인자는 받지 않습니다: 훈련과 추론에서 똑같이 동작합니다
+            (추론에서도 `z`를 뽑습니다).
 
     Input shape:
         `(batch_size, original_dim)`.
@@ -70,15 +61,16 @@ class VariationalAutoEncoder(keras.Model):
         seed=None,
         **kwargs,
     ):
-        _check_positive_int("original_dim", original_dim)
-        _check_positive_int("intermediate_dim", intermediate_dim)
-        _check_positive_int("latent_dim", latent_dim)
-        _check_kl_weight(kl_weight)
+        original_dim = check_positive_int("original_dim", original_dim)
+        intermediate_dim = check_positive_int("intermediate_dim", intermediate_dim)
+        latent_dim = check_positive_int("latent_dim", latent_dim)
+        kl_weight = check_real("kl_weight", kl_weight, minimum=0.0)
+        seed = check_seed(seed)
         super().__init__(**kwargs)
         self.original_dim = original_dim
         self.intermediate_dim = intermediate_dim
         self.latent_dim = latent_dim
-        self.kl_weight = float(kl_weight)
+        self.kl_weight = kl_weight
         self.seed = seed
         policy = self.dtype_policy
         self.encoder = Encoder(
@@ -116,9 +108,7 @@ class VariationalAutoEncoder(keras.Model):
         reconstructed = self.decoder(z)
         # The KL term is computed in the variable dtype (float32 under mixed_float16):
         # exp() of a float16 log-variance overflows long before training diverges.
-        z_mean = ops.cast(z_mean, self.variable_dtype)
-        z_log_var = ops.cast(z_log_var, self.variable_dtype)
-        kl_loss = -0.5 * ops.mean(z_log_var - ops.square(z_mean) - ops.exp(z_log_var) + 1)
+        kl_loss = kl_divergence_to_standard_normal(z_mean, z_log_var, self.variable_dtype)
         self.add_loss(self.kl_weight * kl_loss)
         return reconstructed
 

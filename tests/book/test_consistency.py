@@ -8,6 +8,8 @@ import re
 import pytest
 import yaml
 
+from companion import settings
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
@@ -45,6 +47,12 @@ def test_toc_lists_every_notebook_and_nothing_else():
 
 def test_repository_url_is_a_github_repository():
     assert re.fullmatch(r"https://github\.com/[\w.-]+/[\w.-]+", REPO_URL)
+
+
+def test_config_names_the_packages_repository_and_branch():
+    # companion/settings.py is the one source (the installed package cannot read _config.yml);
+    # the book's configuration must name the same repository and branch.
+    assert (REPO_URL, BRANCH) == (settings.REPO_URL, settings.BRANCH)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

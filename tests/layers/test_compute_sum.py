@@ -85,7 +85,9 @@ def test_inputs_that_are_not_2d_are_rejected(shape):
 def test_a_different_number_of_features_is_rejected():
     layer = ComputeSum(name="compute_sum")
     layer(np.ones((1, 2), dtype="float32"))
-    with pytest.raises(ValueError, match=r"특성이 2개인 입력.*받은 입력 모양: \(1, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"'compute_sum'.*axis -1 .* value 2, but received .* shape \(1, 3\)"
+    ):
         layer(np.ones((1, 3), dtype="float32"))
 
 

@@ -85,5 +85,5 @@ def test_bad_arguments(kwargs, message):
 
 
 def test_bad_input_shape():
-    with pytest.raises(ValueError, match=r"Decoder 층의 입력은 .* 받은 모양: \(2,\)"):
+    with pytest.raises(ValueError, match=r"Decoder 층의 입력은 .* 받은 모양: input_shape=\(2,\)"):
         Decoder(original_dim=4).build((2,))

@@ -145,14 +145,17 @@ def test_rank_1_input_is_rejected():
 def test_rank_1_input_is_rejected_after_build():
     layer = Linear(units=2, name="linear")
     layer(np.ones((1, 3), dtype="float32"))
-    with pytest.raises(ValueError, match=r"받은 입력 모양: \(3,\)"):
+    # After build() the layer's InputSpec checks the rank (Keras's own message).
+    with pytest.raises(ValueError, match=r"'linear'.*min_ndim=2, found ndim=1.*\(3,\)"):
         layer(np.ones((3,), dtype="float32"))
 
 
 def test_input_with_a_different_last_dimension_is_rejected():
     layer = Linear(units=2, name="linear")
     layer(np.ones((1, 3), dtype="float32"))
-    with pytest.raises(ValueError, match=r"마지막 차원이 3인 입력.*받은 입력 모양: \(1, 4\)"):
+    with pytest.raises(
+        ValueError, match=r"'linear'.*axis -1 .* value 3, but received .* shape \(1, 4\)"
+    ):
         layer(np.ones((1, 4), dtype="float32"))
 
 
