@@ -49,6 +49,7 @@
 """
 
 import contextlib
+import logging
 import statistics
 import time
 import timeit
@@ -210,6 +211,18 @@ def _model_loss_parts(model, weights, x, y):
     return float(errors.mean()), float(errors.sum())
 
 
+@contextlib.contextmanager
+def _quiet_tensorflow_logs():
+    """TensorFlow의 로그(재추적 경고 등)를 잠시 끕니다: 재추적은 채점기가 직접 알려 줍니다."""
+    logger = logging.getLogger("tensorflow")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def check_retrace_free_step(make_train_step):
     """연습 10-1: 배치 크기가 바뀌어도 다시 추적하지 않는 훈련 단계를 채점합니다.
 
@@ -230,7 +243,7 @@ def check_retrace_free_step(make_train_step):
     ✅ 연습 10-1 재추적 없는 훈련 단계: 통과했습니다 (...개 항목 확인).
     """
     checker = Checker("연습 10-1 재추적 없는 훈련 단계")
-    with checker:
+    with _quiet_tensorflow_logs(), checker:
         checker.require(callable(make_train_step), "make_train_step에는 함수를 넘기세요.")
         _check_one_step_model(checker, make_train_step, 4, 1, regularize=True)
         _check_one_step_model(checker, make_train_step, 3, 2, regularize=False)
@@ -314,7 +327,11 @@ def check_xla_layer(layer_class):
             "keras.ops로만 계산하면 supports_jit을 건드릴 필요가 없습니다.",
         )
         try:
-            compiled = tf.function(lambda t: layer(t), jit_compile=True)(tf.constant(x2))
+
+            def call_layer(tensor):
+                return layer(tensor)
+
+            compiled = tf.function(call_layer, jit_compile=True)(tf.constant(x2))
             xla_error = None
         except Exception as error:  # XLA가 컴파일하지 못한 이유를 보고서로 바꿉니다.
             compiled, xla_error = None, error
