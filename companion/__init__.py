@@ -32,15 +32,18 @@ from companion.exercises import (
     check_mlp_classifier,
     check_residual_block,
     check_residual_wrapper,
+    check_retrace_free_step,
     check_rms_norm,
     check_running_mean,
     check_scale_layer,
+    check_speedup,
     check_summed_kl_sampling,
     check_temperature_sampling,
     check_time_summary,
     check_train_step,
     check_training_noise,
     check_vae_parts,
+    check_xla_layer,
 )
 
 # Layers, models and helpers (isort order: ruff keeps these blocks sorted).

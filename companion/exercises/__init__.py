@@ -26,4 +26,5 @@ from companion.exercises.chapter09 import (
     check_temperature_sampling,
     check_vae_parts,
 )
+from companion.exercises.chapter10 import check_retrace_free_step, check_speedup, check_xla_layer
 from companion.exercises.checker import Checker, CheckReport
