@@ -1,6 +1,7 @@
 """`VariationalAutoEncoder` 모델: `Encoder`와 `Decoder`를 잇고 KL 발산을 손실로 더합니다."""
 
 import keras
+from keras import ops
 
 from companion._validation import check_positive_int, check_real, check_seed
 from companion.layers.decoder import Decoder
