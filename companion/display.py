@@ -1,13 +1,15 @@
 """노트북에서 `companion` 객체의 소스 코드와 GitHub 링크를 보여 주는 도구.
 
 IPython이나 Jupyter 없이도 읽어 들일 수 있습니다: `show_source()`가 돌려주는 객체는
-Jupyter가 찾는 `_repr_html_()`(문법 강조한 코드와 링크)과 일반 파이썬의 `repr()`(소스 텍스트와
-링크)을 함께 갖고 있어서, 노트북에서는 강조된 코드로, 터미널에서는 글자로 보입니다.
+Jupyter가 찾는 `_repr_markdown_()`(파이썬 코드 블록과 링크)과 일반 파이썬의 `repr()`(소스
+텍스트와 링크)을 함께 갖고 있어서, 노트북에서는 강조된 코드로, 터미널에서는 글자로 보입니다.
+코드 블록의 색은 보는 곳(Jupyter, Colab, 책의 밝은 모드와 어두운 모드)이 정하므로 어느 곳에서나
+읽기 좋은 대비를 유지합니다.
 """
 
-import html
 import inspect
 import pathlib
+import re
 
 from companion.settings import BRANCH, REPO_URL
 
@@ -41,25 +43,17 @@ class SourceView:
     def __repr__(self):
         return f"{self.source.rstrip()}\n\n# 원본: {self.url}"
 
-    def _repr_html_(self):
-        link = (
-            f'<p>원본: <a href="{html.escape(self.url)}" target="_blank" rel="noopener">'
-            f"{html.escape(self.link_text)}</a></p>"
+    def _repr_markdown_(self):
+        # A fence longer than any run of backticks in the source, so the block can't end early.
+        longest = max((len(run) for run in _BACKTICKS.findall(self.source)), default=0)
+        fence = "`" * max(3, longest + 1)
+        return (
+            f"{fence}python\n{self.source.rstrip()}\n{fence}\n\n"
+            f"원본: [{self.link_text}]({self.url})\n"
         )
-        return _highlight(self.source) + link
 
 
-def _highlight(source):
-    """파이썬 코드를 문법 강조한 HTML로 바꿉니다 (Pygments가 없으면 강조 없이)."""
-    try:
-        from pygments import highlight
-        from pygments.formatters import HtmlFormatter
-        from pygments.lexers import PythonLexer
-    except ModuleNotFoundError:
-        # Jupyter always ships Pygments; a bare environment still gets readable code.
-        return f"<pre>{html.escape(source)}</pre>"
-    # Inline styles: the same HTML renders in Jupyter, Colab and the built book without CSS.
-    return highlight(source, PythonLexer(), HtmlFormatter(noclasses=True))
+_BACKTICKS = re.compile(r"`+")
 
 
 def show_source(obj):

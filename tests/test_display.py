@@ -57,15 +57,26 @@ def test_plain_text_repr_is_the_source_then_the_link():
     assert repr(view) == inspect.getsource(train_custom_loop).rstrip() + f"\n\n# 원본: {view.url}"
 
 
-def test_html_shows_highlighted_code_and_a_link_without_local_paths():
+def test_markdown_shows_a_python_block_and_a_link_without_local_paths():
+    # Markdown, not inline-styled HTML: Jupyter, Colab and the book colour the block with their
+    # own (light or dark) code style, so the contrast stays readable everywhere.
     view = show_source(Linear.build)
-    page = view._repr_html_()
-    assert "<span" in page and "add_weight" in page
-    assert f'<a href="{view.url}"' in page
+    page = view._repr_markdown_()
+    assert page.startswith("```python\n") and "add_weight" in page
+    assert page.count("```") == 2
+    assert f"]({view.url})" in page
     assert "companion/layers/linear.py" in page
-    # nbval compares this HTML on every machine: no absolute path or memory address in it.
+    assert not hasattr(view, "_repr_html_")
+    # nbval compares this output on every machine: no absolute path or memory address in it.
     assert str(pathlib.Path(companion.__file__).resolve().parent.parent) not in page
     assert not re.search(r"0x[0-9a-f]{6,}", page)
+
+
+def test_markdown_fence_outlasts_backticks_in_the_source():
+    view = show_source(Linear.build)
+    view.source = "x = '```'\n"
+    page = view._repr_markdown_()
+    assert page.startswith("````python\n") and "\n````\n" in page
 
 
 @pytest.mark.parametrize("obj", [42, "Encoder", Encoder(latent_dim=2)], ids=["int", "str", "layer"])
