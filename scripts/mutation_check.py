@@ -41,12 +41,15 @@ class Mutation:
     test_file: str  # relative to the repository root
     selection: str  # a `pytest -k` expression choosing the tests in test_file that must fail
     what: str
+    #: Why the change cannot be caught, for a change that does not alter behaviour at all
+    #: (an "equivalent mutant"): kept to document that it was tried. Empty for real breakage.
+    equivalent: str = ""
 
 
-def m(name, path, old, new, tests, what):
+def m(name, path, old, new, tests, what, equivalent=""):
     """`tests` is "<test file>::<pytest -k expression>"."""
     test_file, selection = tests.split("::", 1)
-    return Mutation(name, path, old, new, test_file, selection, what)
+    return Mutation(name, path, old, new, test_file, selection, what, equivalent)
 
 
 L = "companion/layers/"
@@ -550,6 +553,16 @@ MUTATIONS = [
         TM + "test_resnet.py::training_updates_every_batch_normalization",
         "the stem's batch normalization never trains",
     ),
+    m(
+        "resnet-blocks-no-training-flag",
+        M + "resnet.py",
+        "x = block(x, training=training)",
+        "x = block(x)",
+        TM + "test_resnet.py::training_updates_every_batch_normalization",
+        "ResNet.call stops passing training= to its blocks",
+        equivalent="Keras passes the outer call's training flag on to layers called inside it "
+        "(tests/test_keras_facts.py::test_an_inner_layer_inherits_the_outer_training_flag)",
+    ),
     # train_custom_loop -------------------------------------------------------------------
     m(
         "loop-inference-mode",
@@ -582,6 +595,17 @@ MUTATIONS = [
         "loss_tracker.update_state(loss)",
         "tests/test_training.py::matches_fit_step_for_step",
         "the epoch loss is a mean over batches, not over samples",
+    ),
+    m(
+        "loop-one-step-per-execution",
+        "companion/training.py",
+        "key = (optimizer, loss_fn, steps_per_execution, dataset.element_spec)",
+        "steps_per_execution = 1\n"
+        "    key = (optimizer, loss_fn, steps_per_execution, dataset.element_spec)",
+        "tests/test_training.py::steps_per_execution_does_not_change_the_result",
+        "steps_per_execution accepted but every call runs one batch",
+        equivalent="by design the result is the same for every steps_per_execution; only the "
+        "speed changes (benchmarks/vae_training.py measures it)",
     ),
     # Plotting, data, display -------------------------------------------------------------
     m(
@@ -713,9 +737,9 @@ def run(mutations, baseline=False):
             # 1: a test failed. 2-4 (interrupted, internal or usage error, nothing collected)
             # and 5 (no test ran) mean the check itself is broken, not the mutation caught.
             if done.returncode == 1:
-                status = "caught"
+                status = "caught" if not mutation.equivalent else "caught (listed as equivalent!)"
             elif done.returncode == 0:
-                status = "MISSED"
+                status = f"equivalent: {mutation.equivalent}" if mutation.equivalent else "MISSED"
             else:
                 status = f"ERROR (pytest exit {done.returncode}): {_last_line(done.stdout)}"
             results.append((mutation, status))
@@ -729,7 +753,7 @@ def run(mutations, baseline=False):
         row = [f"`{mutation.name}`", mutation.what, f"`{test_file}`", f"`{mutation.selection}`"]
         print("| " + " | ".join([*row, status]) + " |")
     statuses = [status for _, status in results]
-    if any(status.startswith(("STALE", "ERROR")) for status in statuses):
+    if any(status.startswith(("STALE", "ERROR", "caught (listed")) for status in statuses):
         return 2
     return 1 if "MISSED" in statuses else 0
 

@@ -60,11 +60,7 @@ def test_config_round_trip_and_keras_file(tmp_path):
     layer = CustomDropout(0.3, seed=7, name="dropout")
     clone = assert_config_round_trip(layer, x, rate=0.3, seed=7)
     # The clone, from the same generator state, drops the same cells.
-    copy = CustomDropout.from_config(layer.get_config())
-    np.testing.assert_array_equal(
-        numpy(CustomDropout(0.3, seed=7)(x, training=True)), numpy(copy(x, training=True))
-    )
-    assert clone.seed == 7
+    np.testing.assert_array_equal(numpy(clone(x, training=True)), numpy(layer(x, training=True)))
     inputs = keras.Input((32,))
     outputs = keras.layers.Dense(2)(CustomDropout(0.3, seed=1, name="drop")(inputs))
     model = keras.Model(inputs, outputs)

@@ -18,8 +18,13 @@ from companion import Linear, MLPBlock
 
 
 def _nonzero_biases(block, rng):
-    """Gives every Linear layer a non-zero bias, so a bias that is never added shows."""
+    """Gives every Linear layer a non-zero bias, so a bias that is never added shows.
+
+    The kernels get unit scale too, so that the hidden pre-activations take both signs and an
+    activation that is dropped (or applied where it should not be) changes the output.
+    """
     for layer in block.linear_layers:
+        layer.w.assign(rng.normal(size=layer.w.shape).astype(layer.w.dtype))
         layer.b.assign(rng.normal(size=layer.b.shape).astype(layer.b.dtype))
 
 
@@ -44,7 +49,9 @@ def test_activation_between_layers_but_not_after_the_last(rng):
     block.build(x.shape)
     _nonzero_biases(block, rng)
     w0, b0, w1, b1 = (numpy(v) for v in block.weights)
-    expected = np.maximum(x @ w0 + b0, 0.0) @ w1 + b1
+    hidden = x @ w0 + b0
+    assert (hidden < 0).any() and (hidden > 0).any()  # so that the relu matters
+    expected = np.maximum(hidden, 0.0) @ w1 + b1
     np.testing.assert_allclose(numpy(block(x)), expected, rtol=1e-5, atol=1e-5)
     # A last layer followed by relu could never give negative outputs.
     block.weights[3].assign([-10.0, -10.0])
@@ -58,7 +65,9 @@ def test_the_activation_argument_is_used(rng, activation, function):
     block.build(x.shape)
     _nonzero_biases(block, rng)
     w0, b0, w1, b1 = (numpy(v) for v in block.weights)
-    expected = function(x @ w0 + b0) @ w1 + b1
+    hidden = x @ w0 + b0
+    assert (hidden < -1).any() and (hidden > 1).any()  # where relu and tanh both differ
+    expected = function(hidden) @ w1 + b1
     np.testing.assert_allclose(numpy(block(x)), expected, rtol=1e-5, atol=1e-5)
 
 
