@@ -1,18 +1,28 @@
 # Two entry points (see README.md):
 #   make book   builds the book into _build/html
-#   make test   runs every check: ruff, unit tests (under TensorFlow, then the layer and model
-#               tests under JAX), nbval on every notebook (with oneDNN on and off), the
-#               strict book build and the browser tests of the built book
+#   make test   runs every check: ruff (lint and format), unit tests (under TensorFlow, then the
+#               layer and model tests under JAX), nbval on every notebook (with oneDNN on and
+#               off), the wheel and sdist build with a fresh-environment install, the strict book
+#               build and the browser tests of the built book
 # Both create (or reuse) the virtual environment in .venv with the pinned versions.
+# Each step is also a target of its own; .github/workflows/test.yml runs them as CI jobs.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 JB_FLAGS := -W -n --keep-going
+# pytest-xdist: one worker per core. `--dist loadscope` keeps each test module (and so each
+# notebook, whose cells must run top to bottom in one kernel, as nbval's README asks) on one
+# worker, where its module fixtures are built once. WORKERS=0 runs everything in one process.
+WORKERS ?= auto
+XDIST := $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist loadscope)
+# Every run ends with its slowest tests, so where the suite's time goes is always on screen.
+DURATIONS := --durations=15
 NBVAL := -p no:cacheprovider --nbval --sanitize-with nbval_sanitize.cfg
 
-.PHONY: book test venv system-deps lint unit test-jax nbval nbval-onednn-off build-book browser clean
+.PHONY: book test venv system-deps data browser-deps lint unit test-jax nbval nbval-onednn-off build \
+	build-book browser clean
 
 $(STAMP): pyproject.toml constraints.txt scripts/ipython_kernel_config.py
 	$(PYTHON) -m venv $(VENV)
@@ -24,35 +34,66 @@ $(STAMP): pyproject.toml constraints.txt scripts/ipython_kernel_config.py
 
 venv: $(STAMP)
 
-system-deps:
-	bash scripts/system-deps.sh
+# Fashion-MNIST for the unit tests and the notebooks; Chromium and a Korean font for the browser
+# tests. Each installs what it can and fails, saying what to do, only when the piece is missing.
+data:
+	PYTHON=$(PYTHON) bash scripts/system-deps.sh data
 
-book: $(STAMP)
+browser-deps:
+	bash scripts/system-deps.sh browser
+
+system-deps: data browser-deps
+
+book: $(STAMP) book-assets
 	$(VENV)/bin/jupyter-book build . $(JB_FLAGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
-unit: $(STAMP) system-deps
-	$(PY) -m pytest tests -m "not browser"
+unit: $(STAMP) data
+	$(PY) -m pytest tests -m "not browser and not packaging" $(XDIST) $(DURATIONS)
 
 # The layer, model and robustness tests again under the JAX backend: the package must not
 # depend on TensorFlow. Tests marked tensorflow_only (tf.GradientTape, tf.data) are left out.
 test-jax: $(STAMP)
-	KERAS_BACKEND=jax $(PY) -m pytest tests/layers tests/models tests/robustness -m "not browser and not tensorflow_only"
+	KERAS_BACKEND=jax $(PY) -m pytest tests/layers tests/models tests/robustness \
+		-m "not browser and not tensorflow_only and not packaging" $(XDIST) $(DURATIONS)
 
-nbval: $(STAMP) system-deps
-	$(PY) -m pytest $(NBVAL) book
+nbval: $(STAMP) data
+	$(PY) -m pytest $(NBVAL) $(XDIST) $(DURATIONS) book
 
 # The notebooks again with TensorFlow's oneDNN kernels off (as on CPUs or builds without them):
 # the stored outputs must not depend on which matmul kernels rounded the last digits.
-nbval-onednn-off: $(STAMP) system-deps
-	TF_ENABLE_ONEDNN_OPTS=0 $(PY) -m pytest $(NBVAL) book
+nbval-onednn-off: $(STAMP) data
+	TF_ENABLE_ONEDNN_OPTS=0 $(PY) -m pytest $(NBVAL) $(XDIST) $(DURATIONS) book
 
-browser: $(STAMP) system-deps
+# The wheel and sdist (`python -m build`, `twine check`), installed in a fresh virtual
+# environment with only the base dependencies and JAX; prints the `import companion` time.
+build: $(STAMP)
+	$(PY) -m pytest tests/test_packaging.py -m packaging -s
+
+browser: book pdf browser-deps
 	$(PY) -m pytest tests -m browser
 
-test: lint unit test-jax nbval nbval-onednn-off book browser
+test: lint unit test-jax nbval nbval-onednn-off build book pdf browser
 
 clean:
-	rm -rf _build
+	rm -rf _build build dist *.egg-info
+
+# Browser files pinned in scripts/book-assets/package.json and its lock file, from the npm
+# registry: MathJax (served by the book itself, so formulas render offline) and axe-core (the
+# accessibility checks of the browser tests). `npm ci` writes node_modules/.package-lock.json.
+BOOK_ASSETS := scripts/book-assets/node_modules/.package-lock.json
+$(BOOK_ASSETS): scripts/book-assets/package.json scripts/book-assets/package-lock.json
+	npm ci --prefix scripts/book-assets --no-audit --no-fund
+	touch $@
+
+.PHONY: book-assets pdf
+book-assets: $(BOOK_ASSETS)
+
+# The PDF edition: the book as one page, printed by headless Chromium (scripts/book_pdf.py),
+# to _build/pdf/ and next to the HTML in _build/html/. tests/book/test_pdf.py checks it.
+pdf: $(STAMP) book-assets browser-deps
+	$(VENV)/bin/jupyter-book build . --builder singlehtml $(JB_FLAGS)
+	$(PY) scripts/book_pdf.py

@@ -4,8 +4,13 @@
 연습 문제 채점기를 담고 있습니다. 공개된 이름은 모두 이 패키지 최상위에서 가져올 수
 있습니다 (`from companion import Linear`). 모든 층과 모델 모듈을 여기서 읽어 들이므로
 `import companion`만 하면 `.keras` 파일을 다시 불러올 때 필요한 직렬화 등록도 끝납니다.
+
+`import companion`에는 기본 의존성(Keras와 그 백엔드 하나, NumPy)만 있으면 됩니다. Jupyter나
+matplotlib은 읽어 들이지 않습니다: 그림 함수는 처음 불릴 때 `matplotlib.pyplot`을 읽어 들이고,
+`show_source()`는 IPython 없이도 동작합니다.
 """
 
+import importlib.metadata as _metadata
 import types as _types
 
 # Helpers and settings.
@@ -23,16 +28,22 @@ from companion.exercises import (
     check_latent_interpolation,
     check_masked_max,
     check_mean_abs_monitor,
+    check_min_max_scaler,
     check_mlp_classifier,
     check_residual_block,
     check_residual_wrapper,
+    check_retrace_free_step,
+    check_rms_norm,
     check_running_mean,
     check_scale_layer,
+    check_speedup,
     check_summed_kl_sampling,
     check_temperature_sampling,
+    check_time_summary,
     check_train_step,
     check_training_noise,
     check_vae_parts,
+    check_xla_layer,
 )
 
 # Layers, models and helpers (isort order: ruff keeps these blocks sorted).
@@ -55,7 +66,11 @@ from companion.plotting import plot_generated, plot_latent_space, plot_reconstru
 from companion.settings import SEED
 from companion.training import train_custom_loop
 
-__version__ = "0.1.0"
+try:
+    # One source for the version: pyproject.toml, read back from the installed metadata.
+    __version__ = _metadata.version("companion")
+except _metadata.PackageNotFoundError:  # pragma: no cover - a source tree that was never installed
+    __version__ = "0+unknown"
 
 __all__ = sorted(
     name

@@ -6,6 +6,7 @@ import tempfile
 
 import numpy as np
 
+from companion._validation import check_choice
 from companion.settings import (
     DEBIAN_FASHION_MNIST_DIR,
     FASHION_MNIST_FILES,
@@ -30,9 +31,18 @@ _LAYOUTS = ("flat", "image")
 
 
 def _keras_home():
-    from keras.src.backend.config import keras_home
+    """Keras가 캐시로 쓰는 폴더 (`keras.utils.get_file()`과 같은 규칙).
 
-    return keras_home()
+    `KERAS_HOME` 환경 변수가 있으면 그 폴더, 없으면 `~/.keras`(홈 폴더에 쓸 수 없으면
+    `/tmp/.keras`)입니다. Keras의 비공개 모듈(`keras.src...`)을 읽지 않고, Keras 문서에 적힌
+    이 규칙을 그대로 따릅니다.
+    """
+    if "KERAS_HOME" in os.environ:
+        return os.environ["KERAS_HOME"]
+    base = os.path.expanduser("~")
+    if not os.access(base, os.W_OK):
+        base = "/tmp"
+    return os.path.join(base, ".keras")
 
 
 def _keras_cache_dir():
@@ -99,8 +109,7 @@ def load_fashion_mnist(layout="flat", dtype="float32"):
     Raises:
         ValueError: `layout`이나 `dtype`이 올바르지 않을 때.
     """
-    if layout not in _LAYOUTS:
-        raise ValueError(f"layout은 {_LAYOUTS} 중 하나여야 합니다. 받은 값: layout={layout!r}")
+    check_choice("layout", layout, _LAYOUTS)
     if dtype is None:
         # np.dtype(None) is float64: refuse it rather than silently doubling the memory.
         raise ValueError("dtype을 정해 주세요 (예: 'float32'). 받은 값: dtype=None")

@@ -2,60 +2,79 @@
 
 모든 함수는 `matplotlib.figure.Figure`를 돌려주고 `plt.show()`를 부르지 않습니다.
 `pyplot`으로 그림을 만들므로 Jupyter와 Colab에서는 셀이 끝날 때 그림이 저절로
-나타나고, 스크립트에서는 `fig.savefig(...)`로 저장합니다. 이 모듈을 읽어 들이면
-`koreanize-matplotlib` 패키지에 들어 있는 나눔고딕(NanumGothic) 글꼴을 기본 글꼴로 정하므로,
-한글 제목과 범례가 어느 기계에서나 깨지지 않습니다.
+나타나고, 스크립트에서는 `fig.savefig(...)`로 저장합니다.
+
+이 모듈은 읽어 들일 때 matplotlib을 건드리지 않습니다: `pyplot`은 그림 함수가 처음 불릴 때
+읽어 들이고, matplotlib의 전역 설정(`rcParams`)은 바꾸지 않습니다. 한글 제목, 축 이름, 범례에는
+`koreanize-matplotlib` 패키지에 들어 있는 나눔고딕(NanumGothic) 글꼴을 글자마다 지정하므로,
+어느 기계에서나 한글이 깨지지 않고 다른 그림의 글꼴은 그대로입니다.
 """
 
+import functools
 import importlib.util
 import math
 import pathlib
 
-import matplotlib
-import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib import font_manager
 
+from companion._validation import check_positive_int, require_module
 from companion.data import FASHION_MNIST_CLASS_NAMES
 
 KOREAN_FONT_FAMILY = "NanumGothic"
 
 
-def use_korean_font():
-    """`koreanize-matplotlib`에 들어 있는 나눔고딕 글꼴을 matplotlib의 기본 글꼴로 정합니다.
+def _pyplot():
+    return require_module("matplotlib.pyplot", "matplotlib", "companion의 그림 함수")
 
-    Colab이나 한글 글꼴이 없는 기계에서도 한글이 빈 네모로 나오지 않게 합니다.
+
+@functools.cache
+def use_korean_font():
+    """`koreanize-matplotlib`에 들어 있는 나눔고딕 글꼴 파일을 matplotlib에 등록합니다.
+
+    등록만 하고 기본 글꼴(`rcParams`)은 바꾸지 않습니다. 그림 함수는 한글이 들어가는
+    글자에만 `korean_font()`의 글꼴을 지정합니다. 처음 한 번만 등록합니다.
 
     Returns:
-        등록한 글꼴 파일 경로의 리스트.
+        등록한 글꼴 파일 경로의 튜플.
 
     Raises:
-        ValueError: `koreanize-matplotlib` 패키지가 설치되어 있지 않을 때.
+        ModuleNotFoundError: `koreanize-matplotlib` 패키지가 설치되어 있지 않을 때.
     """
     # Only the font files are used: importing koreanize_matplotlib itself runs
     # `from distutils.version import LooseVersion`, and distutils left the standard library
     # in Python 3.12.
     spec = importlib.util.find_spec("koreanize_matplotlib")
     if spec is None or not spec.submodule_search_locations:
-        raise ValueError(
-            "한글 글꼴을 담은 koreanize-matplotlib 패키지가 없습니다. "
-            "pip install koreanize-matplotlib 로 설치하세요. 받은 값: spec=None"
+        raise ModuleNotFoundError(
+            "companion의 그림 함수에는 한글 글꼴을 담은 koreanize-matplotlib 패키지가 "
+            "필요합니다. pip install koreanize-matplotlib 로 설치하세요. "
+            "없는 모듈: koreanize_matplotlib",
+            name="koreanize_matplotlib",
         )
+    font_manager = require_module("matplotlib.font_manager", "matplotlib", "한글 글꼴 등록")
     font_dir = pathlib.Path(next(iter(spec.submodule_search_locations))) / "fonts"
-    paths = sorted(str(path) for path in font_dir.glob("NanumGothic*.ttf"))
+    paths = tuple(sorted(str(path) for path in font_dir.glob("NanumGothic*.ttf")))
     for path in paths:
         font_manager.fontManager.addfont(path)
-    matplotlib.rcParams["font.family"] = KOREAN_FONT_FAMILY
-    # NanumGothic has no U+2212 minus sign; use the ASCII hyphen on axes.
-    matplotlib.rcParams["axes.unicode_minus"] = False
     return paths
 
 
-use_korean_font()
+def korean_font(size=None):
+    """한글을 쓸 글자에 넘길 나눔고딕 `FontProperties`를 돌려줍니다 (처음이면 글꼴 등록).
+
+    Args:
+        size: 글자 크기(포인트) 또는 `None`(그 글자의 기본 크기).
+
+    Returns:
+        `matplotlib.font_manager.FontProperties`.
+    """
+    use_korean_font()
+    font_manager = require_module("matplotlib.font_manager", "matplotlib", "한글 글꼴")
+    return font_manager.FontProperties(family=KOREAN_FONT_FAMILY, size=size)
 
 
 def plot_reconstructions(
-    originals, reconstructions, n=10, title="원본(위)과 VAE가 복원한 이미지(아래)"
+    originals, reconstructions, n=10, title="원본(위)과 VAE가 재구성한 이미지(아래)"
 ):
     """원본 이미지와 재구성한 이미지를 위아래 두 줄로 나란히 그립니다.
 
@@ -79,14 +98,14 @@ def plot_reconstructions(
             "originals와 reconstructions는 모양이 같아야 합니다. 받은 모양: "
             f"originals={originals.shape}, reconstructions={reconstructions.shape}"
         )
-    _check_count("n", n, len(originals))
-    fig, axes = plt.subplots(2, n, figsize=(1.2 * n, 3.0), squeeze=False)
+    n = _check_count("n", n, len(originals))
+    fig, axes = _pyplot().subplots(2, n, figsize=(1.2 * n, 3.0), squeeze=False)
     for column in range(n):
         _show_image(axes[0, column], originals[column])
         _show_image(axes[1, column], reconstructions[column])
-    axes[0, 0].set_ylabel("원본")
-    axes[1, 0].set_ylabel("재구성")
-    fig.suptitle(title)
+    axes[0, 0].set_ylabel("원본", fontproperties=korean_font())
+    axes[1, 0].set_ylabel("재구성", fontproperties=korean_font())
+    fig.suptitle(title, fontproperties=korean_font(size="large"))
     return fig
 
 
@@ -107,18 +126,19 @@ def plot_generated(images, ncols=8, title="무작위 잠재 벡터에서 만든 
             정수가 아닐 때.
     """
     images = _as_images(images, "images")
-    if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols <= 0:
-        raise ValueError(f"ncols는 양의 정수여야 합니다. 받은 값: ncols={ncols!r}")
+    ncols = check_positive_int("ncols", ncols)
     count = len(images)
     ncols = min(ncols, count)
     nrows = math.ceil(count / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(1.2 * ncols, 1.2 * nrows + 0.6), squeeze=False)
+    fig, axes = _pyplot().subplots(
+        nrows, ncols, figsize=(1.2 * ncols, 1.2 * nrows + 0.6), squeeze=False
+    )
     for index, ax in enumerate(axes.flat):
         if index < count:
             _show_image(ax, images[index])
         else:
             ax.set_axis_off()
-    fig.suptitle(title)
+    fig.suptitle(title, fontproperties=korean_font(size="large"))
     return fig
 
 
@@ -174,6 +194,7 @@ def plot_latent_space(z, labels, class_names=FASHION_MNIST_CLASS_NAMES, title="�
         suffix = f"({z.shape[1]}차원에서 PCA로 투영)"
         xlabel, ylabel = f"주성분 1 {suffix}", f"주성분 2 {suffix}"
 
+    plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7.0, 5.0))
     colors = plt.get_cmap("tab10" if len(class_names) <= 10 else "tab20")
     for index, name in enumerate(class_names):
@@ -186,10 +207,16 @@ def plot_latent_space(z, labels, class_names=FASHION_MNIST_CLASS_NAMES, title="�
             color=colors(index % colors.N),
             label=name,
         )
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.set_title(title)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), markerscale=4, frameon=False)
+    ax.set_xlabel(xlabel, fontproperties=korean_font())
+    ax.set_ylabel(ylabel, fontproperties=korean_font())
+    ax.set_title(title, fontproperties=korean_font(size="large"))
+    ax.legend(
+        loc="upper left",
+        bbox_to_anchor=(1.02, 1.0),
+        markerscale=4,
+        frameon=False,
+        prop=korean_font(),
+    )
     fig.tight_layout()
     return fig
 
@@ -230,12 +257,12 @@ def _as_images(array, argument):
 
 
 def _check_count(name, value, available):
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError(f"{name}은 양의 정수여야 합니다. 받은 값: {name}={value!r}")
+    value = check_positive_int(name, value)
     if value > available:
         raise ValueError(
             f"{name}은 이미지 수({available}) 이하여야 합니다. 받은 값: {name}={value!r}"
         )
+    return value
 
 
 def _show_image(ax, image):

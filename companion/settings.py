@@ -16,3 +16,12 @@ FASHION_MNIST_FILES = (
     "t10k-labels-idx1-ubyte.gz",
     "t10k-images-idx3-ubyte.gz",
 )
+
+#: 이 강좌의 GitHub 저장소. 책의 설정(`_config.yml`의 `repository.url`), 각 장의 Colab 배지와
+#: 설치 셀, `show_source()`가 보여 주는 소스 링크가 모두 이 값을 따릅니다
+#: (`tests/book/test_consistency.py`가 `_config.yml`과 같은지 확인합니다). 설치된 패키지는
+#: `_config.yml`을 읽을 수 없으므로 기준은 여기에 둡니다.
+REPO_URL = "https://github.com/keras-ko/subclassing-course"
+
+#: 소스 링크가 가리키는 브랜치 (`_config.yml`의 `repository.branch`와 같습니다).
+BRANCH = "main"

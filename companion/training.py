@@ -10,6 +10,8 @@
 import keras
 from keras import ops
 
+from companion._validation import check_positive_int, is_int, is_positive_int
+
 _VERBOSE_VALUES = (0, 1, 2)
 
 #: 컴파일된 함수 한 번의 호출에서 돌릴 기본 훈련 단계 수 (10장에서 잰 값).
@@ -42,7 +44,7 @@ def train_custom_loop(
 
     데이터셋의 원소(배치)는 두 가지 모양 중 하나입니다.
 
-    - 텐서 하나 `x`: 목표도 `x`입니다. 입력을 그대로 복원하는 오토인코더용입니다.
+    - 텐서 하나 `x`: 목표도 `x`입니다. 입력을 그대로 재구성하는 오토인코더용입니다.
     - 튜플 `(x, y)`: 목표가 `y`입니다. `fit(x, y)`와 같습니다.
 
     혼합 정밀도(mixed precision)의 손실 스케일링은 하지 않습니다. 그런 기능이
@@ -108,21 +110,18 @@ def train_custom_loop(
         raise TypeError(
             f"loss_fn은 호출할 수 있는 손실 함수여야 합니다. 받은 값: loss_fn={loss_fn!r}"
         )
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs <= 0:
-        raise ValueError(f"epochs는 양의 정수여야 합니다. 받은 값: epochs={epochs!r}")
-    if isinstance(verbose, bool) or verbose not in _VERBOSE_VALUES:
+    epochs = check_positive_int("epochs", epochs)
+    if not is_int(verbose) or verbose not in _VERBOSE_VALUES:
         raise ValueError(
             f"verbose는 {_VERBOSE_VALUES} 중 하나여야 합니다. 받은 값: verbose={verbose!r}"
         )
-    if (
-        isinstance(steps_per_execution, bool)
-        or not isinstance(steps_per_execution, int)
-        or steps_per_execution <= 0
-    ):
+    verbose = int(verbose)
+    if not is_positive_int(steps_per_execution):
         raise ValueError(
             "steps_per_execution은 양의 정수여야 합니다. "
             f"받은 값: steps_per_execution={steps_per_execution!r}"
         )
+    steps_per_execution = int(steps_per_execution)
     cardinality = int(dataset.cardinality())
     if cardinality == tf.data.INFINITE_CARDINALITY:
         raise ValueError(

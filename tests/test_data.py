@@ -136,3 +136,25 @@ def test_seed_keras_cache_with_the_debian_files(keras_home):
 def test_seed_keras_cache_rejects_non_paths():
     with pytest.raises(TypeError, match="source_dir는 경로여야 합니다. 받은 값: 42"):
         seed_keras_cache(42)
+
+
+def test_data_uses_no_private_keras_module():
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(companion.data))
+    imported = [
+        node.module if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        for alias in node.names
+    ]
+    assert not [name for name in imported if name and name.startswith("keras.src")]
+
+
+def test_keras_home_follows_the_keras_rule(monkeypatch, tmp_path):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "elsewhere"))
+    assert companion.data._keras_home() == str(tmp_path / "elsewhere")
+    monkeypatch.delenv("KERAS_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert companion.data._keras_home() == os.path.join(str(tmp_path), ".keras")

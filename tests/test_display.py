@@ -2,12 +2,15 @@
 
 import inspect
 import json
+import pathlib
+import re
 
 import pytest
-from IPython.display import Code
 
 import companion.training
-from companion import Encoder, VariationalAutoEncoder, show_source, train_custom_loop
+from companion import Encoder, Linear, VariationalAutoEncoder, show_source, train_custom_loop
+from companion.display import SourceView
+from companion.settings import BRANCH, REPO_URL
 
 
 @pytest.mark.parametrize(
@@ -15,21 +18,54 @@ from companion import Encoder, VariationalAutoEncoder, show_source, train_custom
     [Encoder, VariationalAutoEncoder, train_custom_loop, Encoder.call, companion.training],
     ids=["class", "model", "function", "method", "module"],
 )
-def test_returns_the_exact_source_as_python_code(obj):
-    code = show_source(obj)
-    assert isinstance(code, Code)
-    assert code.data == inspect.getsource(obj)
-    assert code.language == "python"
+def test_returns_the_exact_source(obj):
+    view = show_source(obj)
+    assert isinstance(view, SourceView)
+    assert view.source == inspect.getsource(obj)
 
 
 def test_bound_methods_are_accepted():
     encoder = Encoder(latent_dim=2)
-    assert show_source(encoder.call).data == inspect.getsource(Encoder.call)
+    assert show_source(encoder.call).source == inspect.getsource(Encoder.call)
 
 
-def test_plain_text_repr_is_the_source():
-    # Outside Jupyter (a terminal, a script) the object prints as its source text.
-    assert repr(show_source(train_custom_loop)) == inspect.getsource(train_custom_loop)
+def test_link_points_at_the_lines_of_the_file_in_the_repository():
+    view = show_source(Linear.build)
+    lines, start = inspect.getsourcelines(Linear.build)
+    assert view.path == "companion/layers/linear.py"
+    assert (view.first_line, view.last_line) == (start, start + len(lines) - 1)
+    assert view.url == (
+        f"{REPO_URL}/blob/{BRANCH}/companion/layers/linear.py#L{start}-L{start + len(lines) - 1}"
+    )
+    # The anchored lines of the file are the source shown.
+    file_lines = (companion.layers.linear.__file__, view.first_line, view.last_line)
+    with open(file_lines[0], encoding="utf-8") as handle:
+        text = handle.read().splitlines(keepends=True)
+    assert "".join(text[view.first_line - 1 : view.last_line]) == view.source
+
+
+def test_a_module_links_from_its_first_line():
+    view = show_source(companion.training)
+    assert view.first_line == 1 and view.url.endswith(
+        "companion/training.py#L1-L" + str(view.last_line)
+    )
+
+
+def test_plain_text_repr_is_the_source_then_the_link():
+    # Outside Jupyter (a terminal, a script) the object prints as its source text and the link.
+    view = show_source(train_custom_loop)
+    assert repr(view) == inspect.getsource(train_custom_loop).rstrip() + f"\n\n# 원본: {view.url}"
+
+
+def test_html_shows_highlighted_code_and_a_link_without_local_paths():
+    view = show_source(Linear.build)
+    page = view._repr_html_()
+    assert "<span" in page and "add_weight" in page
+    assert f'<a href="{view.url}"' in page
+    assert "companion/layers/linear.py" in page
+    # nbval compares this HTML on every machine: no absolute path or memory address in it.
+    assert str(pathlib.Path(companion.__file__).resolve().parent.parent) not in page
+    assert not re.search(r"0x[0-9a-f]{6,}", page)
 
 
 @pytest.mark.parametrize("obj", [42, "Encoder", Encoder(latent_dim=2)], ids=["int", "str", "layer"])

@@ -142,14 +142,25 @@ def test_bad_inputs(rng, call, message):
         call(rng)
 
 
-def test_use_korean_font_registers_the_bundled_nanum_gothic():
+def test_use_korean_font_registers_the_bundled_nanum_gothic_without_changing_defaults():
     import matplotlib
     from matplotlib import font_manager
 
     from companion.plotting import KOREAN_FONT_FAMILY, use_korean_font
 
+    before = dict(matplotlib.rcParams)
     paths = use_korean_font()
     assert any(path.endswith("NanumGothic.ttf") for path in paths)
-    assert matplotlib.rcParams["font.family"] == [KOREAN_FONT_FAMILY]
     resolved = font_manager.findfont(KOREAN_FONT_FAMILY, fallback_to_default=False)
     assert resolved.endswith(".ttf") and "NanumGothic" in resolved
+    assert dict(matplotlib.rcParams) == before
+
+
+def test_plotting_changes_no_global_matplotlib_setting(rng):
+    import matplotlib
+
+    before = dict(matplotlib.rcParams)
+    plot_reconstructions(_images(rng, 3), _images(rng, 3), n=3).canvas.draw()
+    plot_generated(_images(rng, 3)).canvas.draw()
+    plot_latent_space(rng.normal(size=(20, 2)), np.arange(20) % 10).canvas.draw()
+    assert dict(matplotlib.rcParams) == before

@@ -10,6 +10,11 @@ from companion.exercises.chapter03 import (
 )
 from companion.exercises.chapter04 import check_clip_layer, check_residual_wrapper
 from companion.exercises.chapter05 import check_masked_max, check_training_noise
+from companion.exercises.chapter06 import (
+    check_min_max_scaler,
+    check_rms_norm,
+    check_time_summary,
+)
 from companion.exercises.chapter07 import check_dense_residual_block, check_mlp_classifier
 from companion.exercises.chapter08 import (
     check_bernoulli_vae,
@@ -21,4 +26,5 @@ from companion.exercises.chapter09 import (
     check_temperature_sampling,
     check_vae_parts,
 )
+from companion.exercises.chapter10 import check_retrace_free_step, check_speedup, check_xla_layer
 from companion.exercises.checker import Checker, CheckReport

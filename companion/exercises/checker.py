@@ -1,11 +1,234 @@
-"""연습 문제 채점기가 함께 쓰는 도구: 기대와 다른 점을 한국어 문장으로 모읍니다."""
+"""연습 문제 채점기가 함께 쓰는 도구: 기대와 다른 점을 한국어 문장으로 모읍니다.
 
+Chapter modules import only from here (and `_layer_calls`), never from each other.
+
+What is here (for every checker author):
+
+- `Checker(title)`; `expect`, `expect_equal`, `expect_close`, `fail`; `require*`/`call` stop the
+  check with `StopCheck`, which `with checker:` swallows. `run()` turns a reader exception into one
+  report entry: the meaningful lines of the original (unwrapped) error without TensorFlow node
+  names, plus a Korean explanation for common Keras errors (`explain_error`, table `KERAS_ERRORS`).
+  Inside `with checker:` and every `run()`, TensorFlow/absl log lines are silenced
+  (`quiet_tensorflow_logs`), so repeated checker calls print nothing but the report. Python
+  warnings are left alone (chapter 5 records Keras's masking warning into its report).
+- `Checker.expect_gradients_reach(what, target, x)`: every trainable weight gets a non-zero
+  gradient (TF `GradientTape`; a weight read through NumPy in `call()` is caught).
+- `Checker.expect_compiled_matches(what, target, x, expected)`: the same output inside
+  `tf.function` (`call_compiled`) as expected.
+- `Checker.expect_error(what, fn, *args, error_types=(ValueError,), mentions=(...), **kwargs)`:
+  `fn` must raise, and the message must name every string in `mentions` (argument name AND
+  received value).
+- `Checker.expect_name_kwarg(what, layer_class, *args, **kwargs)`: `name=` reaches the base class.
+- `Checker.expect_state_in_weights(what, layer, non_trainable=...)`: state lives in Keras weights.
+- `Checker.expect_registered(layer_class)`, `Checker.expect_config_round_trip(what, layer, keys)`,
+  `Checker.expect_save_and_reload(what, build_model, x)`: serialization.
+- Plain functions: `nontrivial_inputs(shape, seed)` (no zeros, mixed signs),
+  `set_nontrivial_weights(layer, seed, include_non_trainable=False)`, `call_compiled(layer, x)`,
+  `compile_once(target, x_example)` (one trace, reused: Python-attribute state is caught),
+  `gradients_of(target, x)`, `fit_one_step(model, x, y)`, `config_round_trip(layer)`,
+  `save_and_reload(model)`, `is_registered(cls)`, `describe_exception(error)`,
+  `explain_error(error)`, `original_exception(error)`, `require_class(value)`,
+  `quiet_tensorflow_logs` (context manager and decorator).
+"""
+
+import contextlib
+import functools
+import json
+import logging
+import os
 import re
+import shutil
+import tempfile
 
+import keras
 import numpy as np
 
 # TensorFlow op errors carry graph-node names and op names around the real message.
-_TF_NOISE = re.compile(r"\{\{function_node [^}]*\}\}\s*|\s*\[Op:[^\]]*\].*$", re.DOTALL)
+_TF_NOISE = re.compile(
+    r"\{\{function_node [^}]*\}\}\s*|\s*\[Op:[^\]]*\].*$| for '\{\{node [^']*'",
+    re.MULTILINE,
+)
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_ERROR_LINE = re.compile(r"^\s*(?:[\w.]+\.)?(\w+(?:Error|Exception)): (.*)$")
+# Lines of Keras/TensorFlow error messages that never tell the reader anything.
+_NOISE_LINE = re.compile(
+    r"^\s*(?:File \"|in user code:|Traceback|Exception encountered when calling|"
+    r"Arguments received by|•|\[\[\{\{node|\[\[node|Call arguments received|raise |"
+    r"config=|Full object config|Stack trace|Example:|Detected at node|Graph execution error)"
+)
+_MAX_LINES = 4
+_MAX_LINE_CHARS = 240
+
+#: 흔한 Keras 오류: (메시지 정규식, 한국어 설명과 고칠 방법). 처음 맞는 항목 하나를 씁니다.
+KERAS_ERRORS = (
+    (
+        r"You called `set_weights\(weights\)`|weight shape .* is not compatible with provided",
+        "set_weights()에 넘긴 배열의 개수나 모양이 층의 가중치와 다릅니다. 가중치 모양은 "
+        "build()에서 입력 모양(input_shape[-1])으로 정해야 어떤 입력에도 맞습니다.",
+    ),
+    (
+        r"was never built|is not built|isn't built|to be built|has not been built",
+        "층이 아직 빌드되지 않았습니다. 하위 층은 부모의 build()에서 sub_layer.build(...)를 "
+        "부르거나, 가중치를 읽기 전에 층을 한 번 호출하세요.",
+    ),
+    (
+        r"Could not automatically infer the output shape",
+        "Keras가 심볼릭 텐서로 call()을 실행해 출력 모양을 알아내다 실패했습니다. call() 안에서 "
+        "텐서를 NumPy로 바꾸거나(.numpy(), np.asarray, float()) 텐서 값으로 파이썬 if를 쓰지 "
+        "말고 keras.ops로 계산하세요.",
+    ),
+    (
+        r"add_metric",
+        "Keras 3에는 add_metric()이 없습니다. __init__()에서 keras.metrics.Mean(name=...) 같은 "
+        "지표를 만들어 속성에 담고, call()에서 update_state()를 부르세요.",
+    ),
+    (
+        r"unexpected keyword argument '(?:name|dtype|trainable)'",
+        "생성자가 기반 클래스의 키워드 인자(name=, dtype= 등)를 받지 못합니다. "
+        "def __init__(self, ..., **kwargs)로 받아 super().__init__(**kwargs)에 넘기세요.",
+    ),
+    (
+        r"unexpected keyword argument",
+        "생성자나 함수가 모르는 키워드 인자를 받았습니다. 과제에 적힌 인자 이름을 확인하고, "
+        "나머지는 **kwargs로 받아 super().__init__(**kwargs)에 넘기세요.",
+    ),
+    (
+        r"must override `get_config\(\)`|get_config.*NotImplementedError",
+        "직렬화할 수 없는 값을 생성자에서 받았습니다. get_config()를 직접 만들어 "
+        "{**super().get_config(), ...}에 생성자 인자를 담으세요 (층 객체는 "
+        "keras.saving.serialize_keras_object()로 바꿉니다).",
+    ),
+    (
+        r"missing \d+ required positional argument",
+        "필요한 인자가 빠졌습니다. from_config()로 되살리는 중이라면 get_config()에 생성자 "
+        "인자를 모두 담았는지 확인하세요.",
+    ),
+    (
+        r"You cannot add new elements of state",
+        "가중치나 하위 층을 call() 안에서 만들었습니다. 상태는 __init__()이나 build()에서 "
+        "만드세요.",
+    ),
+    (
+        r"Could not locate class|Unknown layer|could not be deserialized",
+        "저장한 파일의 클래스를 찾지 못했습니다. 클래스에 "
+        "@keras.saving.register_keras_serializable(package=...)를 붙여 등록하고, "
+        "get_config()/from_config()가 생성자 인자를 모두 되살리는지 확인하세요.",
+    ),
+    (
+        r"is not JSON serializable",
+        "get_config()에는 JSON으로 바꿀 수 있는 값(수, 문자열, 리스트, 딕셔너리)만 담으세요. "
+        "층 객체는 keras.saving.serialize_keras_object()로 딕셔너리로 바꿉니다.",
+    ),
+    (
+        r"symbolic (?:tf\.)?Tensor|numpy\(\) is only available|has no attribute 'numpy'|"
+        r"Using a symbolic `tf.Tensor` as a Python `bool`",
+        "컴파일된 함수(tf.function, fit()) 안에서는 텐서를 NumPy나 파이썬 값으로 바꿀 수 "
+        "없습니다. call()에서는 keras.ops로만 계산하세요.",
+    ),
+    (
+        r"Incompatible shapes|Matrix size-incompatible|Dimensions must be equal|"
+        r"shapes .* (?:are )?(?:in)?compatible|Cannot broadcast",
+        "텐서 모양이 맞지 않습니다. 가중치 모양을 입력의 특성 수(input_shape[-1])로 정했는지, "
+        "특성 수나 input_shape[1]을 고정해 두지 않았는지 확인하세요.",
+    ),
+    (
+        r"No gradients provided for any variable",
+        "경사가 하나도 없습니다. 손실을 GradientTape 블록 안에서, 모델을 호출한 결과로 "
+        "계산했는지 확인하세요.",
+    ),
+)
+
+
+def explain_error(error):
+    """흔한 Keras 오류라면 한국어 설명과 고칠 방법을, 아니면 `None`을 돌려줍니다."""
+    text = f"{type(error).__name__}: {_ANSI.sub('', str(error))}"
+    for pattern, explanation in KERAS_ERRORS:
+        if re.search(pattern, text):
+            return explanation
+    return None
+
+
+def describe_exception(error):
+    """예외를 `"형식: 의미 있는 줄들"` 한 덩어리로 바꿉니다.
+
+    Keras가 감싼 예외는 원래 예외로 되돌리고, TensorFlow 노드 이름, 파일 위치, 인자 목록처럼
+    독자에게 아무것도 알려 주지 않는 줄은 걷어 내고, 원인이 담긴 줄은 최대 네 줄까지 남깁니다.
+    """
+    error = original_exception(error)
+    name = type(error).__name__
+    text = _TF_NOISE.sub("", _ANSI.sub("", str(error)))
+    lines = [line.strip() for line in text.splitlines()]
+    if any(line == "in user code:" for line in lines):
+        # tf.function 오류: 맨 끝의 "XxxError: ..." 줄부터가 진짜 원인입니다.
+        starts = [i for i, line in enumerate(lines) if _ERROR_LINE.match(line)]
+        if starts:
+            match = _ERROR_LINE.match(lines[starts[-1]])
+            name, first = match.group(1), match.group(2)
+            lines = [first, *lines[starts[-1] + 1 :]]
+    kept, skip_code = [], False
+    for line in lines:
+        if line.startswith('File "'):
+            skip_code = True  # 다음 줄은 그 파일의 코드 한 줄입니다.
+            continue
+        if skip_code:
+            skip_code = False
+            continue
+        if not line or _NOISE_LINE.match(line):
+            continue
+        line = line.removeprefix("Exception encountered:").strip()
+        line = line.split(" Full object config:")[0]
+        if not line or line in kept:
+            continue
+        if len(line) > _MAX_LINE_CHARS:
+            line = line[: _MAX_LINE_CHARS - 1] + "…"
+        kept.append(line)
+    kept = kept[:_MAX_LINES]
+    return f"{name}: " + "\n    ".join(kept) if kept else name
+
+
+@contextlib.contextmanager
+def _quiet():
+    tf_logger = logging.getLogger("tensorflow")
+    absl_logger = logging.getLogger("absl")
+    levels = (tf_logger.level, absl_logger.level)
+    tf_logger.setLevel(logging.ERROR)
+    absl_logger.setLevel(logging.ERROR)
+    absl_verbosity = None
+    try:
+        from absl import logging as absl_logging
+
+        absl_verbosity = absl_logging.get_verbosity()
+        absl_logging.set_verbosity(absl_logging.ERROR)
+    except ImportError:  # absl 없이 도는 백엔드
+        absl_logging = None
+    try:
+        # 파이썬 경고(warnings)는 건드리지 않습니다: 채점기가 Keras의 경고를 기록해 보고서의
+        # 문장으로 바꾸기도 하고 (5장), 같은 경고는 어차피 한 번만 출력됩니다.
+        yield
+    finally:
+        tf_logger.setLevel(levels[0])
+        absl_logger.setLevel(levels[1])
+        if absl_logging is not None and absl_verbosity is not None:
+            absl_logging.set_verbosity(absl_verbosity)
+
+
+def quiet_tensorflow_logs(fn=None):
+    """TensorFlow·absl 경고 로그를 잠시 끕니다 (파이썬 warnings는 그대로 둡니다).
+
+    `with quiet_tensorflow_logs():`로도, 함수에 붙이는 데코레이터 `@quiet_tensorflow_logs`로도
+    씁니다. 채점기는 작은 층과 모델을 여러 번 새로 만들어 `tf.function`과 `fit()`을 부르므로
+    TensorFlow가 "tf.function retracing" 경고를 낼 수 있습니다. 독자가 고칠 일이 아니므로 보고서
+    밖의 출력에 섞이지 않게 합니다. 오류 로그는 그대로 둡니다.
+    """
+    if fn is None:
+        return _quiet()
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with _quiet():
+            return fn(*args, **kwargs)
+
+    return wrapper
 
 
 class CheckReport:
@@ -55,7 +278,8 @@ class Checker:
     고칠 점으로 기록합니다. `expect*()` 메서드는 조건이 틀렸을 때 기대한 값과 받은 값을
     담은 문장을 기록하고 계속 진행합니다. 뒤의 확인이 앞의 결과에 기대는 곳에서는
     `require*()`와 `call()`을 씁니다: 실패를 기록한 뒤 `StopCheck`로 채점을 멈추고,
-    `with checker:` 블록이 그 예외를 받아 줍니다.
+    `with checker:` 블록이 그 예외를 받아 줍니다. 블록 안에서는 TensorFlow 로그가
+    꺼집니다.
 
     Args:
         title: 보고서 제목으로 쓸 연습 문제 이름.
@@ -78,6 +302,7 @@ class Checker:
         self.title = title
         self.failures = []
         self.checks = 0
+        self._quiet_stack = []
 
     def fail(self, message):
         """고칠 점 한 문장을 기록합니다."""
@@ -85,11 +310,15 @@ class Checker:
         self.failures.append(message)
         return False
 
+    def count_pass(self):
+        """통과한 확인 하나를 셉니다 (직접 판정한 뒤 부릅니다)."""
+        self.checks += 1
+        return True
+
     def expect(self, condition, message):
         """`condition`이 거짓이면 `message`를 기록하고, 참이면 통과로 셉니다."""
         if condition:
-            self.checks += 1
-            return True
+            return self.count_pass()
         return self.fail(message)
 
     def expect_equal(self, what, expected, received):
@@ -99,8 +328,11 @@ class Checker:
             f"{what}: {expected!r}이어야 하는데 {received!r}입니다.",
         )
 
-    def expect_close(self, what, expected, received, atol=1e-5):
-        """두 배열(또는 수)의 모양과 값이 `atol` 안에서 같은지 확인합니다."""
+    def expect_close(self, what, expected, received, atol=1e-5, hint=""):
+        """두 배열(또는 수)의 모양과 값이 `atol` 안에서 같은지 확인합니다.
+
+        `hint`는 틀렸을 때 문장 끝에 붙일 고칠 방법입니다 (예: `" (편향을 더했나요?)"`).
+        """
         try:
             expected = np.asarray(expected, dtype="float64")
             received = np.asarray(received, dtype="float64")
@@ -108,26 +340,34 @@ class Checker:
             return self.fail(f"{what}: 숫자 배열로 바꿀 수 없습니다 ({error}).")
         if expected.shape != received.shape:
             return self.fail(
-                f"{what}: 모양이 {expected.shape}이어야 하는데 {received.shape}입니다."
+                f"{what}: 모양이 {expected.shape}이어야 하는데 {received.shape}입니다{hint}."
             )
-        if not np.allclose(expected, received, atol=atol, rtol=0):
-            return self.fail(f"{what}: {_short(expected)}이어야 하는데 {_short(received)}입니다.")
-        self.checks += 1
-        return True
+        if not np.allclose(expected, received, atol=atol, rtol=1e-5):
+            return self.fail(
+                f"{what}: {_short(expected)}이어야 하는데 {_short(received)}입니다{hint}."
+            )
+        return self.count_pass()
 
     def run(self, what, fn, *args, **kwargs):
         """독자의 코드를 실행합니다. 예외가 나면 기록하고 `(False, None)`을 돌려줍니다.
+
+        기록하는 문장에는 원래 예외의 의미 있는 줄(`describe_exception`)과, 흔한 Keras
+        오류라면 한국어 설명(`explain_error`)이 들어갑니다.
 
         Returns:
             `(성공 여부, 반환값)` 튜플.
         """
         try:
-            return True, fn(*args, **kwargs)
+            with _quiet():
+                return True, fn(*args, **kwargs)
+        except StopCheck:
+            raise
         except Exception as error:  # 독자 코드의 어떤 예외든 보고서로 바꿉니다.
-            original = original_exception(error)
-            message = _TF_NOISE.sub("", str(original)).strip().splitlines()
-            first_line = message[0] if message else ""
-            self.fail(f"{what} 중에 예외가 났습니다: {type(original).__name__}: {first_line}")
+            message = f"{what} 중에 예외가 났습니다: {describe_exception(error)}"
+            explanation = explain_error(original_exception(error))
+            if explanation:
+                message += f"\n    → {explanation}"
+            self.fail(message)
             return False, None
 
     def require(self, condition, message):
@@ -142,9 +382,9 @@ class Checker:
             raise StopCheck(what)
         return True
 
-    def require_close(self, what, expected, received, atol=1e-5):
+    def require_close(self, what, expected, received, atol=1e-5, hint=""):
         """`expect_close()`와 같지만, 실패하면 채점을 멈춥니다."""
-        if not self.expect_close(what, expected, received, atol=atol):
+        if not self.expect_close(what, expected, received, atol=atol, hint=hint):
             raise StopCheck(what)
         return True
 
@@ -155,10 +395,146 @@ class Checker:
             raise StopCheck(what)
         return value
 
+    def stop(self):
+        """지금까지 실패가 있으면 채점을 멈춥니다 (같은 실수를 되풀이해 보고하지 않으려고)."""
+        if self.failures:
+            raise StopCheck("이전 실패")
+
+    # --- 여러 장이 함께 쓰는 확인 ------------------------------------------------------------
+
+    def expect_name_kwarg(self, what, layer_class, *args, **kwargs):
+        """`layer_class(*args, name=..., **kwargs)`가 `name`을 기반 클래스에 넘기는지 확인합니다.
+
+        Returns:
+            만든 층, 또는 만들지 못했으면 `None`.
+        """
+        name = "checker_named_layer"
+        ok, layer = self.run(
+            f"{what}(..., name={name!r}) 만들기", layer_class, *args, name=name, **kwargs
+        )
+        if not ok:
+            return None
+        received = getattr(layer, "name", None)
+        self.expect(
+            received == name,
+            f"{what}(..., name={name!r})로 만든 층의 name: {name!r}이어야 하는데 {received!r}"
+            "입니다 (**kwargs를 super().__init__(**kwargs)에 넘기세요).",
+        )
+        return layer
+
+    def expect_gradients_reach(self, what, target, x, training=None):
+        """`target(x)`의 출력에서 모든 훈련 가능 가중치까지 0이 아닌 경사가 닿는지 확인합니다.
+
+        출력에 고정된 무작위 가중치를 곱해 더한 값과 `target.losses`의 합을 손실로 씁니다.
+        경사가 `None`이나 0인 가중치는 이름을 모아 한 문장으로 보고합니다.
+        """
+        ok, pairs = self.run(f"{what}: 경사 계산", gradients_of, target, x, training)
+        if not ok:
+            return False
+        if not pairs:
+            return self.fail(f"{what}: 훈련 가능 가중치가 하나도 없어 경사를 확인할 수 없습니다.")
+        dead = [
+            _variable_name(variable)
+            for variable, gradient in pairs
+            if gradient is None or not np.any(np.asarray(gradient) != 0)
+        ]
+        return self.expect(
+            not dead,
+            f"{what}: 훈련 가능 가중치 {', '.join(dead)}에 경사가 닿지 않습니다 (None 또는 0). "
+            "call()에서 가중치를 NumPy나 파이썬 수로 바꾸면(.numpy(), np.asarray, float()) "
+            "경사가 끊깁니다. keras.ops로 가중치를 직접 계산에 쓰세요.",
+        )
+
+    def expect_compiled_matches(self, what, target, x, expected, atol=1e-5, hint=""):
+        """`tf.function` 안에서 `target(x)`를 불러 `expected`와 같은지 확인합니다."""
+        ok, y = self.run(f"{what}: tf.function 안에서 호출", call_compiled, target, x)
+        if not ok:
+            return False
+        return self.expect_close(f"{what}: tf.function 안에서의 출력", expected, y, atol, hint)
+
+    def expect_error(self, what, fn, *args, error_types=(ValueError,), mentions=(), **kwargs):
+        """`fn(*args, **kwargs)`가 `error_types` 예외를 내고, 메시지에 `mentions`가 모두 있는지.
+
+        오류 메시지는 잘못된 인자의 이름과 받은 값을 함께 말해야 독자가 바로 고칩니다.
+        """
+        try:
+            with _quiet():
+                fn(*args, **kwargs)
+        except Exception as error:  # 어떤 예외가 났는지 보고합니다.
+            error = original_exception(error)
+            names = "/".join(t.__name__ for t in error_types)
+            if not isinstance(error, error_types):
+                return self.fail(
+                    f"{what}: {names}가 나야 하는데 {type(error).__name__}가 났습니다 "
+                    f"({describe_exception(error)})."
+                )
+            text = str(error)
+            missing = [str(m) for m in mentions if str(m) not in text]
+            return self.expect(
+                not missing,
+                f"{what}: 오류 메시지에 {', '.join(repr(m) for m in missing)}이(가) 없습니다 "
+                f"(받은 메시지: {text!r}). 잘못된 인자의 이름과 받은 값을 함께 알려 주세요.",
+            )
+        names = "/".join(t.__name__ for t in error_types)
+        return self.fail(f"{what}: {names}가 나야 하는데 아무 예외 없이 끝났습니다.")
+
+    def expect_state_in_weights(self, what, layer, non_trainable=True):
+        """층의 상태가 Keras 가중치로 추적되는지 확인합니다 (파이썬 속성이 아니라).
+
+        `non_trainable=True`이면 훈련 불가능 가중치가 1개 이상, 훈련 가능 가중치가 0개여야 합니다.
+        """
+        trainable = len(layer.trainable_weights)
+        state = len(layer.non_trainable_weights)
+        if non_trainable and trainable:
+            return self.fail(
+                f"{what}: 훈련 가능 가중치는 0개여야 하는데 {trainable}개입니다 (상태는 "
+                "add_weight(..., trainable=False)로 만들어야 옵티마이저가 건드리지 않습니다)."
+            )
+        return self.expect(
+            state >= 1,
+            f"{what}: 훈련 불가능 가중치가 1개 이상 있어야 하는데 {state}개입니다 (파이썬 숫자, "
+            "NumPy 배열, tf.Variable에 담은 상태는 추적되지 않아 저장되지도, tf.function 안에서 "
+            "갱신되지도 않습니다. self.add_weight(..., trainable=False)와 assign()을 쓰세요).",
+        )
+
+    def expect_registered(self, layer_class):
+        """클래스가 `register_keras_serializable`로 등록되어 있는지 확인합니다."""
+        name = keras.saving.get_registered_name(layer_class)
+        return self.expect(
+            is_registered(layer_class),
+            f"클래스가 직렬화 목록에 등록되어 있어야 하는데 등록 이름이 {name!r}입니다 "
+            "(@keras.saving.register_keras_serializable(package=...)를 붙이세요).",
+        )
+
+    def expect_save_and_reload(self, what, build_model, x, atol=1e-5):
+        """`build_model()`이 만든 모델을 `.keras`로 저장하고 `custom_objects` 없이 불러와,
+        같은 입력에 같은 예측을 내는지 확인합니다."""
+        ok, model = self.run(f"{what}: 함수형 모델 만들기", build_model)
+        if not ok:
+            return False
+        ok, expected = self.run(f"{what}: 모델 예측", _predict, model, x)
+        if not ok:
+            return False
+        ok, loaded = self.run(
+            f"{what}: .keras로 저장하고 custom_objects 없이 불러오기", save_and_reload, model
+        )
+        if not ok:
+            return False
+        ok, received = self.run(f"{what}: 불러온 모델 예측", _predict, loaded, x)
+        if not ok:
+            return False
+        return self.expect_close(
+            f"{what}: 불러온 모델의 예측 (저장 전과 같아야 합니다)", expected, received, atol
+        )
+
     def __enter__(self):
+        context = _quiet()
+        context.__enter__()
+        self._quiet_stack.append(context)
         return self
 
     def __exit__(self, exc_type, exc, traceback):
+        self._quiet_stack.pop().__exit__(None, None, None)
         # StopCheck만 삼킵니다: 실패는 이미 기록되었습니다. 다른 예외는 채점기 자체의
         # 버그이므로 그대로 올려 보냅니다.
         return exc_type is not None and issubclass(exc_type, StopCheck)
@@ -195,3 +571,141 @@ def require_class(value, argument="layer_class"):
             f"받은 값: {value!r}"
         )
     return value
+
+
+# --- 여러 장이 함께 쓰는 함수 (Checker.run/call로 부릅니다) --------------------------------------
+
+
+def nontrivial_inputs(shape, seed):
+    """0이 없고 부호가 섞인 float32 입력: 절댓값이 0.25~2.0인 시드 고정 난수."""
+    rng = np.random.default_rng(seed)
+    magnitude = rng.uniform(0.25, 2.0, size=shape)
+    sign = rng.choice([-1.0, 1.0], size=shape)
+    return (magnitude * sign).astype("float32")
+
+
+def set_nontrivial_weights(layer, seed, include_non_trainable=False):
+    """층의 모든 훈련 가능 가중치(원하면 훈련 불가능 가중치도)에 0이 아닌 난수를 넣습니다.
+
+    초깃값(0 편향, 1 배율)에서는 편향을 빠뜨리거나 배율을 잊은 풀이도 같은 출력을 내므로,
+    값을 확인하기 전에 이 함수로 가중치를 바꿉니다.
+
+    Returns:
+        `{가중치 경로: 넣은 NumPy 값}` 딕셔너리 (가중치 순서대로).
+    """
+    variables = list(layer.trainable_weights)
+    if include_non_trainable:
+        variables += list(layer.non_trainable_weights)
+    values = {}
+    for i, variable in enumerate(variables):
+        value = nontrivial_inputs(tuple(variable.shape), seed + 101 * i)
+        variable.assign(value.astype(keras.backend.standardize_dtype(variable.dtype)))
+        values[_variable_name(variable)] = value
+    return values
+
+
+def call_compiled(target, x, training=None):
+    """`target(x)`를 `tf.function` 안에서 부르고 출력을 NumPy로 돌려줍니다.
+
+    TensorFlow 백엔드가 아니면 `jax.jit` 등 대신 한 번의 `predict_on_batch`로 컴파일합니다.
+    """
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        kwargs = {} if training is None else {"training": training}
+
+        # 이름 있는 함수여야 AutoGraph가 소스를 읽을 수 있습니다 (람다면 노트북에 경고가 찍힙니다).
+        def compiled_call(inputs):
+            return target(inputs, **kwargs)
+
+        return keras.ops.convert_to_numpy(tf.function(compiled_call)(x))
+    inputs = keras.Input(tuple(np.shape(x)[1:]))
+    model = keras.Model(inputs, target(inputs))
+    return np.asarray(model.predict_on_batch(x))
+
+
+def compile_once(target, x_example, training=None):
+    """`target`을 한 번만 추적되는 `tf.function`으로 감싼 함수 `f(x) -> NumPy`를 돌려줍니다.
+
+    배치 차원을 `None`으로 둔 입력 서명을 쓰므로 배치 크기가 달라도 다시 추적하지 않습니다.
+    같은 함수를 여러 번 부르면, 상태를 파이썬 속성에 둔 층은 추적할 때 한 번만 갱신되거나
+    그래프 밖으로 새는 텐서 때문에 실패하므로 "상태는 가중치에" 요구를 확인할 수 있습니다.
+    """
+    import tensorflow as tf
+
+    kwargs = {} if training is None else {"training": training}
+    shape = (None, *np.shape(x_example)[1:])
+
+    def compiled_call(inputs):
+        return target(inputs, **kwargs)
+
+    function = tf.function(compiled_call, input_signature=[tf.TensorSpec(shape, "float32")])
+
+    def call(x):
+        return keras.ops.convert_to_numpy(function(np.asarray(x, "float32")))
+
+    return call
+
+
+def gradients_of(target, x, training=None):
+    """`target(x)` 출력에 시드 고정 무작위 가중치를 곱해 더한 값(+ `target.losses`)의 경사.
+
+    Returns:
+        `[(가중치, 경사 NumPy 배열 또는 None), ...]` (훈련 가능 가중치 순서대로).
+    """
+    import tensorflow as tf
+
+    kwargs = {} if training is None else {"training": training}
+    with tf.GradientTape() as tape:
+        outputs = target(x, **kwargs)
+        outputs = keras.ops.convert_to_tensor(outputs)
+        projection = nontrivial_inputs(tuple(outputs.shape), seed=7)
+        loss = keras.ops.sum(outputs * projection)
+        for extra in getattr(target, "losses", []):
+            loss = loss + keras.ops.sum(extra)
+    variables = list(target.trainable_weights)
+    gradients = tape.gradient(loss, [v.value if hasattr(v, "value") else v for v in variables])
+    return [
+        (v, None if g is None else keras.ops.convert_to_numpy(g))
+        for v, g in zip(variables, gradients, strict=True)
+    ]
+
+
+def fit_one_step(model, x, y, loss="mse", learning_rate=0.0):
+    """`model`을 컴파일해 `fit()`으로 한 단계 훈련하고 `History`를 돌려줍니다."""
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate), loss=loss)
+    return model.fit(x, y, batch_size=len(x), epochs=1, verbose=0)
+
+
+def config_round_trip(layer):
+    """`get_config()` → JSON → `from_config()`로 되살린 층을 돌려줍니다."""
+    config = layer.get_config()
+    if not isinstance(config, dict):
+        raise TypeError(f"get_config()는 딕셔너리를 돌려줘야 하는데 {type(config).__name__}입니다.")
+    config = json.loads(json.dumps(config))
+    return type(layer).from_config(config)
+
+
+def save_and_reload(model):
+    """모델을 임시 `.keras` 파일로 저장하고 `custom_objects` 없이 다시 불러옵니다."""
+    folder = tempfile.mkdtemp()
+    try:
+        path = os.path.join(folder, "model.keras")
+        model.save(path)
+        return keras.saving.load_model(path, compile=False)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def is_registered(layer_class):
+    """`register_keras_serializable`로 등록된 클래스면 `True`."""
+    name = keras.saving.get_registered_name(layer_class)
+    return ">" in name and keras.saving.get_registered_object(name) is layer_class
+
+
+def _predict(model, x):
+    return keras.ops.convert_to_numpy(model(x))
+
+
+def _variable_name(variable):
+    return getattr(variable, "path", None) or getattr(variable, "name", "?")

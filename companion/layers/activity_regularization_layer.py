@@ -1,24 +1,9 @@
 """`ActivityRegularizationLayer`: 입력의 합에 비례하는 손실을 `add_loss()`로 더하는 층."""
 
-import math
-import numbers
-
 import keras
 from keras import ops
 
-from companion.layers._input_checks import check_input_dtype
-
-
-def _check_rate(rate):
-    """`rate`가 0 이상의 유한한 실수인지 확인하고 파이썬 `float`로 돌려줍니다."""
-    if (
-        isinstance(rate, bool)
-        or not isinstance(rate, numbers.Real)
-        or not math.isfinite(rate)
-        or rate < 0
-    ):
-        raise ValueError(f"rate는 0 이상의 실수여야 합니다. 받은 값: rate={rate!r}")
-    return float(rate)
+from companion._validation import check_input_dtype, check_real
 
 
 @keras.saving.register_keras_serializable(package="companion")
@@ -55,8 +40,9 @@ class ActivityRegularizationLayer(keras.layers.Layer):
     """
 
     def __init__(self, rate=1e-2, **kwargs):
+        rate = check_real("rate", rate, minimum=0.0)
         super().__init__(**kwargs)
-        self.rate = _check_rate(rate)
+        self.rate = rate
         # 입력을 바꾸지 않으므로 앞 층의 마스크를 그대로 넘겨도 됩니다.
         self.supports_masking = True
         self.built = True

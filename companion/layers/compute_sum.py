@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-from companion.layers._input_checks import check_input_dtype
+from companion._validation import check_input_dtype
 
 
 @keras.saving.register_keras_serializable(package="companion")
@@ -57,15 +57,11 @@ class ComputeSum(keras.layers.Layer):
             trainable=False,
             autocast=False,
         )
+        # From now on Keras itself checks the rank and the feature count of every input.
+        self.input_spec = keras.layers.InputSpec(ndim=2, axes={-1: input_dim})
 
     def call(self, inputs):
         check_input_dtype(inputs, "inputs", f"'{self.name}' 층")
-        input_dim = self._input_dim(inputs.shape)
-        if input_dim is not None and input_dim != self.total.shape[0]:
-            raise ValueError(
-                f"'{self.name}' 층은 특성이 {self.total.shape[0]}개인 입력에 맞춰 만들어졌습니다. "
-                f"받은 입력 모양: {tuple(inputs.shape)}"
-            )
         self.total.assign_add(ops.sum(ops.cast(inputs, self.total.dtype), axis=0))
         return ops.cast(self.total, self.compute_dtype)
 

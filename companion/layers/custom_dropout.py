@@ -1,10 +1,8 @@
 """`CustomDropout`: 훈련할 때만 입력 일부를 0으로 만드는 드롭아웃 층."""
 
-import numbers
-
 import keras
 
-from companion.layers._input_checks import check_input_dtype
+from companion._validation import check_input_dtype, check_real, check_seed
 
 
 @keras.saving.register_keras_serializable(package="companion")
@@ -45,12 +43,10 @@ class CustomDropout(keras.layers.Layer):
     """
 
     def __init__(self, rate, seed=None, **kwargs):
+        rate = check_real("rate", rate, minimum=0.0, maximum=1.0, include_maximum=False)
+        seed = check_seed(seed)
         super().__init__(**kwargs)
-        if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate < 1:
-            raise ValueError(f"rate는 0 이상 1 미만의 실수여야 합니다. 받은 값: rate={rate!r}")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-            raise ValueError(f"seed는 정수이거나 None이어야 합니다. 받은 값: seed={seed!r}")
-        self.rate = float(rate)
+        self.rate = rate
         self.seed = seed
         # 생성기는 __init__에서 한 번 만듭니다: 상태가 호출마다 앞으로 나아가야
         # 매번 다른 패턴이 나오고, 같은 seed라면 그 순서가 재현됩니다.

@@ -2,8 +2,7 @@
 
 import keras
 
-from companion.layers._input_checks import check_input_dtype
-from companion.layers._input_checks import check_positive_int as _check_positive_int
+from companion._validation import check_input_dtype, check_input_shape, check_positive_int
 
 
 @keras.saving.register_keras_serializable(package="companion")
@@ -41,8 +40,8 @@ class Decoder(keras.layers.Layer):
     """
 
     def __init__(self, original_dim, intermediate_dim=64, **kwargs):
-        _check_positive_int("original_dim", original_dim)
-        _check_positive_int("intermediate_dim", intermediate_dim)
+        original_dim = check_positive_int("original_dim", original_dim)
+        intermediate_dim = check_positive_int("intermediate_dim", intermediate_dim)
         super().__init__(**kwargs)
         self.original_dim = original_dim
         self.intermediate_dim = intermediate_dim
@@ -56,12 +55,9 @@ class Decoder(keras.layers.Layer):
 
     def build(self, input_shape):
         input_shape = tuple(input_shape)
-        if len(input_shape) < 2 or not input_shape[-1]:
-            raise ValueError(
-                f"{self.__class__.__name__} 층의 입력은 (batch_size, latent_dim) 모양이고 "
-                "마지막 차원의 크기가 1 이상으로 정해져 있어야 합니다. "
-                f"받은 모양: {input_shape}"
-            )
+        check_input_shape(
+            input_shape, f"{type(self).__name__} 층", "(batch_size, latent_dim)", min_ndim=2
+        )
         self.dense_proj.build(input_shape)
         self.dense_output.build(input_shape[:-1] + (self.intermediate_dim,))
         self.input_spec = keras.layers.InputSpec(min_ndim=2, axes={-1: input_shape[-1]})

@@ -2,8 +2,12 @@
 
 import keras
 
-from companion.layers._input_checks import check_input_dtype
-from companion.layers._input_checks import check_positive_int as _check_positive_int
+from companion._validation import (
+    check_input_dtype,
+    check_input_shape,
+    check_positive_int,
+    check_seed,
+)
 from companion.layers.sampling import Sampling
 
 
@@ -44,8 +48,9 @@ class Encoder(keras.layers.Layer):
     """
 
     def __init__(self, latent_dim=32, intermediate_dim=64, seed=None, **kwargs):
-        _check_positive_int("latent_dim", latent_dim)
-        _check_positive_int("intermediate_dim", intermediate_dim)
+        latent_dim = check_positive_int("latent_dim", latent_dim)
+        intermediate_dim = check_positive_int("intermediate_dim", intermediate_dim)
+        seed = check_seed(seed)
         super().__init__(**kwargs)
         self.latent_dim = latent_dim
         self.intermediate_dim = intermediate_dim
@@ -62,12 +67,9 @@ class Encoder(keras.layers.Layer):
 
     def build(self, input_shape):
         input_shape = tuple(input_shape)
-        if len(input_shape) < 2 or not input_shape[-1]:
-            raise ValueError(
-                f"{self.__class__.__name__} 층의 입력은 (batch_size, input_dim) 모양이고 "
-                "마지막 차원의 크기가 1 이상으로 정해져 있어야 합니다. "
-                f"받은 모양: {input_shape}"
-            )
+        check_input_shape(
+            input_shape, f"{type(self).__name__} 층", "(batch_size, input_dim)", min_ndim=2
+        )
         # Built here, not lazily, so that a reloaded `.keras` file finds every weight.
         self.dense_proj.build(input_shape)
         hidden_shape = input_shape[:-1] + (self.intermediate_dim,)

@@ -1,12 +1,31 @@
 """`KLDivergenceSampling` 층: 표본을 뽑으면서 KL 발산을 손실로 더합니다."""
 
-import math
-import numbers
-
 import keras
 from keras import ops
 
+from companion._validation import check_real
 from companion.layers.sampling import Sampling, _check_pair
+
+
+def kl_divergence_to_standard_normal(z_mean, z_log_var, dtype):
+    """`N(z_mean, exp(z_log_var))`와 `N(0, I)` 사이의 KL 발산을 배치와 잠재 차원에 대해 평균합니다.
+
+    `-0.5 * mean(z_log_var - z_mean² - exp(z_log_var) + 1)`과 같은 값입니다. 부호를 안으로
+    넣어 써서, 두 분포가 같을 때 `-0.0`이 아니라 `+0.0`이 나옵니다. 패키지에서 KL 항을 쓰는
+    곳(`KLDivergenceSampling`, `VariationalAutoEncoder`)은 모두 이 함수를 씁니다.
+
+    Args:
+        z_mean: 잠재 분포의 평균 텐서.
+        z_log_var: `z_mean`과 모양이 같은 로그 분산 텐서.
+        dtype: 계산에 쓸 자료형. 층의 변수 자료형(`mixed_float16`에서도 `float32`)을 넘기면
+            `exp()`와 제곱의 합이 넘치지 않습니다.
+
+    Returns:
+        스칼라 텐서.
+    """
+    mean = ops.cast(z_mean, dtype)
+    log_var = ops.cast(z_log_var, dtype)
+    return 0.5 * ops.mean(ops.exp(log_var) + ops.square(mean) - log_var - 1.0)
 
 
 @keras.saving.register_keras_serializable(package="companion")
@@ -55,28 +74,16 @@ class KLDivergenceSampling(Sampling):
     """
 
     def __init__(self, kl_weight=1.0, seed=None, **kwargs):
+        kl_weight = check_real("kl_weight", kl_weight, minimum=0.0)
         super().__init__(seed=seed, **kwargs)
-        if (
-            isinstance(kl_weight, bool)
-            or not isinstance(kl_weight, numbers.Real)
-            or not math.isfinite(kl_weight)
-            or kl_weight < 0
-        ):
-            raise ValueError(
-                f"kl_weight는 0 이상의 유한한 수여야 합니다. 받은 값: kl_weight={kl_weight!r}"
-            )
-        self.kl_weight = float(kl_weight)
+        self.kl_weight = kl_weight
 
     def call(self, inputs):
         _check_pair(inputs, self.__class__.__name__)
         z_mean, z_log_var = inputs
         # The loss is accumulated in the variable dtype (float32 under "mixed_float16"),
         # so the sum of squares cannot overflow and it adds cleanly to the float32 main loss.
-        mean = ops.cast(z_mean, self.variable_dtype)
-        log_var = ops.cast(z_log_var, self.variable_dtype)
-        # Same value as -0.5 * mean(log_var - mean² - exp(log_var) + 1), written so that
-        # identical distributions give +0.0 rather than -0.0.
-        kl_loss = 0.5 * ops.mean(ops.exp(log_var) + ops.square(mean) - log_var - 1.0)
+        kl_loss = kl_divergence_to_standard_normal(z_mean, z_log_var, self.variable_dtype)
         self.add_loss(self.kl_weight * kl_loss)
         return self._sample(z_mean, z_log_var)
 

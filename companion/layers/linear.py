@@ -1,11 +1,9 @@
 """`Linear` 층: 가중치 행렬 `w`와 편향 `b`로 `y = x·w + b`를 계산합니다."""
 
-import numbers
-
 import keras
 from keras import ops
 
-from companion.layers._input_checks import check_input_dtype
+from companion._validation import check_input_dtype, check_positive_int
 
 
 @keras.saving.register_keras_serializable(package="companion")
@@ -58,10 +56,9 @@ class Linear(keras.layers.Layer):
         use_bias=True,
         **kwargs,
     ):
-        if not isinstance(units, numbers.Integral) or isinstance(units, bool) or units <= 0:
-            raise ValueError(f"units는 양의 정수여야 합니다. 받은 값: units={units!r}")
+        units = check_positive_int("units", units)
         super().__init__(**kwargs)
-        self.units = int(units)
+        self.units = units
         self.kernel_initializer = _get_initializer("kernel_initializer", kernel_initializer)
         self.bias_initializer = _get_initializer("bias_initializer", bias_initializer)
         self.use_bias = bool(use_bias)
@@ -83,15 +80,11 @@ class Linear(keras.layers.Layer):
             )
         else:
             self.b = None
+        # From now on Keras itself checks every input against the weights it was built for.
+        self.input_spec = keras.layers.InputSpec(min_ndim=2, axes={-1: input_dim})
 
     def call(self, inputs):
         check_input_dtype(inputs, "inputs", f"'{self.name}' 층")
-        input_dim = self._input_dim(inputs.shape)
-        if input_dim is not None and input_dim != self.w.shape[0]:
-            raise ValueError(
-                f"'{self.name}' 층은 마지막 차원이 {self.w.shape[0]}인 입력에 맞춰 만들어졌습니다. "
-                f"받은 입력 모양: {tuple(inputs.shape)}"
-            )
         outputs = ops.matmul(inputs, self.w)
         if self.b is not None:
             outputs = ops.add(outputs, self.b)

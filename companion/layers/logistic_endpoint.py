@@ -3,16 +3,13 @@
 import keras
 from keras import ops
 
-from companion.layers._input_checks import check_input_dtype
-from companion.layers._input_checks import static_shape as _static_shape
+from companion._validation import check_input_dtype, shapes_compatible
+from companion._validation import static_shape as _static_shape
 
 
 def _check_same_shape(logits_shape, other_shape, argument):
     """`other_shape`가 `logits_shape`와 같은지 확인합니다 (모르는 차원은 통과)."""
-    compatible = len(logits_shape) == len(other_shape) and all(
-        a is None or b is None or a == b for a, b in zip(logits_shape, other_shape, strict=True)
-    )
-    if not compatible:
+    if not shapes_compatible(logits_shape, other_shape):
         raise ValueError(
             f"{argument}는 logits와 모양이 같아야 합니다. "
             f"받은 모양: logits={logits_shape}, {argument}={other_shape}"
@@ -103,7 +100,3 @@ class LogisticEndpoint(keras.layers.Layer):
         if targets_shape is not None:
             _check_same_shape(_static_shape(logits_shape), _static_shape(targets_shape), "targets")
         return logits_shape
-
-    def get_config(self):
-        # 생성자 인자가 name, dtype 같은 기반 인자뿐이라 기반 설정이 전부입니다.
-        return super().get_config()

@@ -3,8 +3,8 @@
 import keras
 from keras import ops
 
-from companion.layers._input_checks import check_input_dtype
-from companion.layers._input_checks import static_shape as _static_shape
+from companion._validation import check_input_dtype, shapes_compatible
+from companion._validation import static_shape as _static_shape
 
 
 def _check_rank(shape):
@@ -25,10 +25,7 @@ def _check_call(inputs, mask):
     if mask is None:
         return
     mask_shape = _static_shape(mask.shape)
-    compatible = len(mask_shape) == 2 and all(
-        a is None or b is None or a == b for a, b in zip(shape[:2], mask_shape, strict=True)
-    )
-    if not compatible:
+    if not shapes_compatible(shape[:2], mask_shape):
         raise ValueError(
             "MaskedAverage 층의 mask는 입력의 앞 두 차원 (batch_size, timesteps)와 모양이 "
             f"같아야 합니다. 받은 모양: inputs={shape}, mask={mask_shape}"
@@ -95,7 +92,3 @@ class MaskedAverage(keras.layers.Layer):
 
     def compute_mask(self, inputs, mask=None):
         return None
-
-    def get_config(self):
-        # 생성자 인자가 name, dtype 같은 기반 인자뿐이라 기반 설정이 전부입니다.
-        return super().get_config()

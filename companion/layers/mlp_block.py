@@ -1,9 +1,8 @@
 """`MLPBlock` 층: `Linear` 층 여러 개를 쌓은 다층 퍼셉트론 블록."""
 
-import numbers
-
 import keras
 
+from companion._validation import check_positive_int_sequence
 from companion.layers.linear import Linear
 
 
@@ -48,7 +47,7 @@ class MLPBlock(keras.layers.Layer):
     """
 
     def __init__(self, units=(32, 32, 1), activation="relu", **kwargs):
-        units = _validate_units(units)
+        units = check_positive_int_sequence("units", units)
         try:
             activation_fn = keras.activations.get(activation)
         except (ValueError, TypeError) as error:
@@ -89,19 +88,3 @@ class MLPBlock(keras.layers.Layer):
             "units": list(self.units),
             "activation": keras.activations.serialize(self.activation),
         }
-
-
-def _validate_units(units):
-    """`units`가 양의 정수로 된 비어 있지 않은 시퀀스인지 확인하고 튜플로 돌려줍니다."""
-    message = (
-        "units는 양의 정수로 된 비어 있지 않은 시퀀스여야 합니다 (예: (32, 32, 1)). "
-        f"받은 값: units={units!r}"
-    )
-    if isinstance(units, (str, bytes)) or not hasattr(units, "__iter__"):
-        raise ValueError(message)
-    units = tuple(units)
-    if not units or not all(
-        isinstance(n, numbers.Integral) and not isinstance(n, bool) and n > 0 for n in units
-    ):
-        raise ValueError(message)
-    return tuple(int(n) for n in units)

@@ -3,8 +3,7 @@
 import keras
 from keras import ops
 
-from companion.layers._input_checks import check_input_dtype
-from companion.layers._input_checks import is_positive_int as _is_positive_int
+from companion._validation import check_input_dtype, check_input_shape, is_positive_int
 
 
 @keras.saving.register_keras_serializable(package="companion")
@@ -38,6 +37,14 @@ class ResNetBlock(keras.layers.Layer):
     Output shape:
         `(batch, ceil(height / strides), ceil(width / strides), filters)`.
 
+    Returns:
+        `relu(주 경로 + 지름길)`. 주 경로와 지름길(필요하면 사영한 입력)의 합에 ReLU를
+        적용한 텐서입니다.
+
+    Raises:
+        ValueError: `filters`나 `strides`가 양의 정수가 아닐 때, 입력이 4차원이 아니거나
+            채널 수를 모를 때.
+
     Example:
 
     >>> block = ResNetBlock(32, strides=2, name="block")
@@ -48,18 +55,18 @@ class ResNetBlock(keras.layers.Layer):
     """
 
     def __init__(self, filters, strides=1, **kwargs):
-        super().__init__(**kwargs)
-        if not _is_positive_int(filters):
+        if not is_positive_int(filters):
             raise ValueError(f"filters는 양의 정수여야 합니다. 받은 값: filters={filters!r}")
-        if not _is_positive_int(strides):
+        if not is_positive_int(strides):
             raise ValueError(
                 f"strides는 양의 정수(보통 1 또는 2)여야 합니다. 받은 값: strides={strides!r}"
             )
-        self.filters = filters
-        self.strides = strides
+        super().__init__(**kwargs)
+        self.filters = int(filters)
+        self.strides = int(strides)
         # 지름길에 사영이 필요한지는 입력의 채널 수를 알아야 정해지므로 build()에서 결정합니다.
         self.use_projection = None
-        self.conv1 = self._conv(kernel_size=3, strides=strides, name="conv1")
+        self.conv1 = self._conv(kernel_size=3, strides=self.strides, name="conv1")
         self.bn1 = self._batch_norm(name="bn1")
         self.conv2 = self._conv(kernel_size=3, strides=1, name="conv2")
         self.bn2 = self._batch_norm(name="bn2")
@@ -83,12 +90,9 @@ class ResNetBlock(keras.layers.Layer):
 
     def _check_input_shape(self, input_shape):
         input_shape = tuple(input_shape)
-        if len(input_shape) != 4 or not input_shape[-1]:
-            raise ValueError(
-                f"{type(self).__name__}의 입력은 채널 수(1 이상)가 알려진 "
-                "(batch, height, width, channels) 모양의 4차원 텐서여야 합니다. "
-                f"받은 모양: input_shape={input_shape}"
-            )
+        check_input_shape(
+            input_shape, f"{type(self).__name__} 층", "(batch, height, width, channels)", ndim=4
+        )
         return input_shape
 
     def build(self, input_shape):

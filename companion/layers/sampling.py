@@ -1,11 +1,9 @@
 """`Sampling` 층: 재매개변수화 기법(reparameterization trick)으로 잠재 벡터를 뽑습니다."""
 
-import numbers
-
 import keras
 from keras import ops
 
-from companion.layers._input_checks import check_input_dtype
+from companion._validation import check_input_dtype, check_seed, shapes_compatible, static_shape
 
 
 def _check_pair(inputs, layer_name):
@@ -27,20 +25,15 @@ def _check_pair(inputs, layer_name):
     for argument, item in zip(("z_mean", "z_log_var"), inputs, strict=True):
         if hasattr(item, "dtype"):
             check_input_dtype(item, argument, f"{layer_name} 층", floating=True)
-        shape = getattr(item, "shape", item)
         try:
-            # 모르는 차원(None, 또는 JAX가 출력 모양을 추론할 때 쓰는 기호 차원)은 None으로 둡니다.
-            shapes.append(tuple(int(d) if isinstance(d, numbers.Integral) else None for d in shape))
+            shapes.append(static_shape(item))
         except TypeError as error:
             raise ValueError(
                 f"{layer_name} 층의 입력은 (z_mean, z_log_var) 두 텐서여야 합니다. "
                 f"받은 입력: {inputs!r}"
             ) from error
     mean_shape, log_var_shape = shapes
-    compatible = len(mean_shape) == len(log_var_shape) and all(
-        a is None or b is None or a == b for a, b in zip(mean_shape, log_var_shape, strict=True)
-    )
-    if not compatible:
+    if not shapes_compatible(mean_shape, log_var_shape):
         raise ValueError(
             f"{layer_name} 층의 z_mean과 z_log_var는 모양이 같아야 합니다. "
             f"받은 모양: z_mean={mean_shape}, z_log_var={log_var_shape}"
@@ -84,9 +77,8 @@ class Sampling(keras.layers.Layer):
     """
 
     def __init__(self, seed=None, **kwargs):
+        seed = check_seed(seed)
         super().__init__(**kwargs)
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-            raise ValueError(f"seed는 정수이거나 None이어야 합니다. 받은 값: seed={seed!r}")
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.built = True

@@ -2,7 +2,7 @@
 
 import keras
 
-from companion.layers._input_checks import check_positive_int as _check_positive_int
+from companion._validation import check_positive_int
 from companion.layers.kl_divergence_sampling import KLDivergenceSampling
 
 
@@ -19,9 +19,9 @@ def build_functional_vae(
     `Model`을 서브클래싱하지 않고 층을 이어 붙여 만듭니다. 인코더
     (`Dense` + ReLU)가 `z_mean`과 `z_log_var`를 내고, `KLDivergenceSampling` 층이
     잠재 벡터 `z`를 뽑으면서 KL 발산을 손실로 더하고, 디코더(`Dense` + ReLU,
-    `Dense` + 시그모이드)가 입력을 복원합니다. KL 항은 층의 `call()` 안에서 더해지므로
+    `Dense` + 시그모이드)가 입력을 재구성합니다. KL 항은 층의 `call()` 안에서 더해지므로
     `compile(optimizer, loss=keras.losses.MeanSquaredError())` 뒤 `fit(x, x)`만 하면
-    복원 손실과 KL 손실의 합으로 훈련됩니다.
+    재구성 손실과 KL 손실의 합으로 훈련됩니다.
 
     층 이름은 모두 정해져 있어서 `model.get_layer("z_mean")`처럼 꺼내 쓸 수 있습니다:
     `encoder_input`, `encoder_hidden`, `z_mean`, `z_log_var`, `z`, `decoder_hidden`,
@@ -32,7 +32,7 @@ def build_functional_vae(
         intermediate_dim: 인코더와 디코더 은닉층의 유닛 수. 양의 정수.
         latent_dim: 잠재 공간의 차원 수. 양의 정수.
         kl_weight: KL 손실에 곱하는 0 이상의 수 (β-VAE의 β). 기본값 1.0은 2020년 가이드와
-            같지만, 복원 손실(픽셀 평균 MSE)에 비해 KL 항이 너무 무거워 모델이 잠재 벡터를
+            같지만, 재구성 손실(픽셀 평균 MSE)에 비해 KL 항이 너무 무거워 모델이 잠재 벡터를
             무시하고 평균 이미지만 내놓기 쉽습니다(사후 붕괴). 제곱 오차는 픽셀에 대해,
             KL은 잠재 차원에 대해 (평균이 아니라) 합한 손실과 비율을 맞추려면
             `latent_dim / original_dim`을 주세요.
@@ -52,9 +52,9 @@ def build_functional_vae(
     >>> vae.compile(keras.optimizers.Adam(1e-3), loss=keras.losses.MeanSquaredError())
     >>> history = vae.fit(x_train, x_train, epochs=2, batch_size=64)  # doctest: +SKIP
     """
-    _check_positive_int("original_dim", original_dim)
-    _check_positive_int("intermediate_dim", intermediate_dim)
-    _check_positive_int("latent_dim", latent_dim)
+    original_dim = check_positive_int("original_dim", original_dim)
+    intermediate_dim = check_positive_int("intermediate_dim", intermediate_dim)
+    latent_dim = check_positive_int("latent_dim", latent_dim)
 
     inputs = keras.Input(shape=(original_dim,), name="encoder_input")
     hidden = keras.layers.Dense(intermediate_dim, activation="relu", name="encoder_hidden")(inputs)

@@ -3,8 +3,12 @@
 import keras
 from keras import ops
 
-from companion.layers._input_checks import check_input_dtype
-from companion.layers._input_checks import is_positive_int as _is_positive_int
+from companion._validation import (
+    check_input_dtype,
+    check_input_shape,
+    check_positive_int,
+    check_positive_int_sequence,
+)
 from companion.layers.resnet_block import ResNetBlock
 
 
@@ -43,6 +47,13 @@ class ResNet(keras.Model):
     Output shape:
         `(batch, num_classes)` 로짓.
 
+    Returns:
+        소프트맥스를 거치지 않은 `(batch, num_classes)` 로짓 텐서.
+
+    Raises:
+        ValueError: `num_classes`, `filters`, `blocks_per_stage`가 올바르지 않을 때,
+            입력이 4차원이 아니거나 채널 수를 모를 때.
+
     Example:
 
     >>> model = ResNet(num_classes=10, name="resnet")
@@ -51,28 +62,12 @@ class ResNet(keras.Model):
     """
 
     def __init__(self, num_classes=10, filters=(16, 32, 64), blocks_per_stage=1, **kwargs):
+        num_classes = check_positive_int("num_classes", num_classes)
+        filters = check_positive_int_sequence("filters", filters, example="(16, 32, 64)")
+        blocks_per_stage = check_positive_int("blocks_per_stage", blocks_per_stage)
         super().__init__(**kwargs)
-        if not _is_positive_int(num_classes):
-            raise ValueError(
-                f"num_classes는 양의 정수여야 합니다. 받은 값: num_classes={num_classes!r}"
-            )
-        if (
-            isinstance(filters, (str, bytes))
-            or not isinstance(filters, (list, tuple))
-            or not filters
-            or not all(_is_positive_int(f) for f in filters)
-        ):
-            raise ValueError(
-                "filters는 양의 정수로 된 비어 있지 않은 리스트나 튜플이어야 합니다. "
-                f"받은 값: filters={filters!r}"
-            )
-        if not _is_positive_int(blocks_per_stage):
-            raise ValueError(
-                "blocks_per_stage는 양의 정수여야 합니다. "
-                f"받은 값: blocks_per_stage={blocks_per_stage!r}"
-            )
         self.num_classes = num_classes
-        self.filters = tuple(filters)
+        self.filters = filters
         self.blocks_per_stage = blocks_per_stage
 
         self.stem_conv = keras.layers.Conv2D(
@@ -107,12 +102,9 @@ class ResNet(keras.Model):
 
     def build(self, input_shape):
         input_shape = tuple(input_shape)
-        if len(input_shape) != 4 or not input_shape[-1]:
-            raise ValueError(
-                f"{type(self).__name__}의 입력은 채널 수(1 이상)가 알려진 "
-                "(batch, height, width, channels) 모양의 4차원 텐서여야 합니다. "
-                f"받은 모양: input_shape={input_shape}"
-            )
+        check_input_shape(
+            input_shape, f"{type(self).__name__} 모델", "(batch, height, width, channels)", ndim=4
+        )
         # 하위 층을 차례로 지으면서 모양을 넘겨주면, .keras 파일을 불러올 때
         # build()만으로 모든 가중치가 만들어져 저장된 값을 채울 수 있습니다.
         self.stem_conv.build(input_shape)

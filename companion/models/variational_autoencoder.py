@@ -1,25 +1,17 @@
 """`VariationalAutoEncoder` 모델: `Encoder`와 `Decoder`를 잇고 KL 발산을 손실로 더합니다."""
 
-import math
-import numbers
-
 import keras
 from keras import ops
 
-from companion.layers._input_checks import check_positive_int as _check_positive_int
+from companion._validation import check_positive_int, check_real, check_seed
 from companion.layers.decoder import Decoder
 from companion.layers.encoder import Encoder
-
-
-def _check_kl_weight(value):
-    valid = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if not (valid and math.isfinite(value) and value >= 0):
-        raise ValueError(f"kl_weight는 0 이상의 유한한 수여야 합니다. 받은 값: kl_weight={value!r}")
+from companion.layers.kl_divergence_sampling import kl_divergence_to_standard_normal
 
 
 @keras.saving.register_keras_serializable(package="companion")
 class VariationalAutoEncoder(keras.Model):
-    """변분 오토인코더(VAE): 입력을 잠재 분포로 압축했다가 다시 복원합니다.
+    """변분 오토인코더(VAE): 입력을 잠재 분포로 압축했다가 다시 재구성합니다.
 
     `Encoder`가 입력에서 `(z_mean, z_log_var, z)`를 만들고 `Decoder`가 `z`에서 입력을
     재구성합니다. `call()`은 잠재 분포와 표준정규분포 사이의 KL 발산
@@ -30,6 +22,14 @@ class VariationalAutoEncoder(keras.Model):
 
     그림을 그릴 때는 하위 층을 따로 씁니다: `model.encoder(x)[0]`은 잠재 공간의
     좌표(`z_mean`), `model.decoder(z)`는 잠재 벡터에서 만든 이미지입니다.
+
+    `fit()`과 `evaluate()`는 손실 세 가지를 따로 보고합니다: `loss`(합), `reconstruction_loss`
+    (`compile(loss=...)`로 준 재구성 손실), `kl_loss`(`call()`이 `add_loss()`로 더한 손실,
+    이 모델에서는 `kl_weight`를 곱한 KL 항). `validation_data`를 주면 `val_`이 붙은 같은
+    이름으로도 보고합니다. 추적기(tracker)는 `compute_loss()`에서 갱신하므로 어느
+    백엔드에서나 같고, TensorFlow 백엔드에서는 `train_step()`/`test_step()`이 한 배치의
+    훈련·평가를 `tf.GradientTape`로 직접 적습니다. 목표 `y`를 주지 않으면(`fit(x)`) 입력
+    자신이 목표입니다.
 
     Args:
         original_dim: 입력(과 출력) 벡터의 길이 (양의 정수). Fashion-MNIST는 784.
@@ -42,8 +42,8 @@ class VariationalAutoEncoder(keras.Model):
 
     Call arguments:
         inputs: `(batch_size, original_dim)` 모양의 텐서 (0–1로 정규화한 값).
-        training: 기반 클래스와 같은 뜻입니다. 이 모델은 훈련과 추론에서 똑같이
-            동작합니다 (추론에서도 `z`를 뽑습니다).
+            `training` 인자는 받지 않습니다: 훈련과 추론에서 똑같이 동작합니다
+            (추론에서도 `z`를 뽑습니다).
 
     Input shape:
         `(batch_size, original_dim)`.
@@ -70,15 +70,16 @@ class VariationalAutoEncoder(keras.Model):
         seed=None,
         **kwargs,
     ):
-        _check_positive_int("original_dim", original_dim)
-        _check_positive_int("intermediate_dim", intermediate_dim)
-        _check_positive_int("latent_dim", latent_dim)
-        _check_kl_weight(kl_weight)
+        original_dim = check_positive_int("original_dim", original_dim)
+        intermediate_dim = check_positive_int("intermediate_dim", intermediate_dim)
+        latent_dim = check_positive_int("latent_dim", latent_dim)
+        kl_weight = check_real("kl_weight", kl_weight, minimum=0.0)
+        seed = check_seed(seed)
         super().__init__(**kwargs)
         self.original_dim = original_dim
         self.intermediate_dim = intermediate_dim
         self.latent_dim = latent_dim
-        self.kl_weight = float(kl_weight)
+        self.kl_weight = kl_weight
         self.seed = seed
         policy = self.dtype_policy
         self.encoder = Encoder(
@@ -94,6 +95,11 @@ class VariationalAutoEncoder(keras.Model):
             name="decoder",
             dtype=policy,
         )
+        # 에포크마다 평균을 내는 손실 추적기. `metrics` 속성에 넣어야 fit()이 에포크를
+        # 시작할 때마다 reset_state()를 부르고 로그에 이름대로 보고합니다.
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+        self.reconstruction_loss_tracker = keras.metrics.Mean(name="reconstruction_loss")
+        self.kl_loss_tracker = keras.metrics.Mean(name="kl_loss")
 
     def build(self, input_shape):
         input_shape = tuple(input_shape)
@@ -116,11 +122,74 @@ class VariationalAutoEncoder(keras.Model):
         reconstructed = self.decoder(z)
         # The KL term is computed in the variable dtype (float32 under mixed_float16):
         # exp() of a float16 log-variance overflows long before training diverges.
-        z_mean = ops.cast(z_mean, self.variable_dtype)
-        z_log_var = ops.cast(z_log_var, self.variable_dtype)
-        kl_loss = -0.5 * ops.mean(z_log_var - ops.square(z_mean) - ops.exp(z_log_var) + 1)
+        kl_loss = kl_divergence_to_standard_normal(z_mean, z_log_var, self.variable_dtype)
         self.add_loss(self.kl_weight * kl_loss)
         return reconstructed
+
+    @property
+    def metrics(self):
+        # fit()/evaluate()가 에포크(와 평가)마다 초기화하고 로그에 담는 지표 목록.
+        return [self.loss_tracker, self.reconstruction_loss_tracker, self.kl_loss_tracker]
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """전체 손실(재구성 + KL)을 돌려주고 손실 추적기 세 개를 갱신합니다.
+
+        `y`가 `None`이면(`fit(x)`) 입력 `x`를 목표로 씁니다. 전체 손실은 기반 클래스의
+        `compute_loss()`, 곧 `compile(loss=...)`의 손실과 `self.losses`(`call()`이 더한
+        KL 항)의 합입니다. 모든 백엔드의 `train_step()`/`test_step()`이 이 메서드를
+        부르므로 추적기를 여기서 갱신합니다.
+        """
+        if y is None:
+            y = x
+        total_loss = super().compute_loss(
+            x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=training
+        )
+        # call()이 add_loss()로 더한 손실 (이 모델에서는 kl_weight를 곱한 KL 항).
+        kl_loss = ops.zeros((), dtype=total_loss.dtype)
+        for added_loss in self.losses:
+            kl_loss = kl_loss + ops.cast(added_loss, total_loss.dtype)
+        # 배치 크기만큼의 가중치: 작은 마지막 배치는 에포크 평균에서 그만큼 덜 셉니다.
+        batch_size = ops.shape(x)[0]
+        self.loss_tracker.update_state(total_loss, sample_weight=batch_size)
+        self.reconstruction_loss_tracker.update_state(
+            total_loss - kl_loss, sample_weight=batch_size
+        )
+        self.kl_loss_tracker.update_state(kl_loss, sample_weight=batch_size)
+        return total_loss
+
+    def train_step(self, *args, **kwargs):
+        """한 배치의 훈련 (TensorFlow 백엔드: `tf.GradientTape`로 직접 적은 단계)."""
+        if keras.backend.backend() != "tensorflow":
+            # JAX와 PyTorch는 상태 없는(stateless) 단계를 쓰므로 Keras의 단계를 씁니다.
+            # 그 단계도 compute_loss()를 부르므로 보고하는 손실은 같습니다.
+            return super().train_step(*args, **kwargs)
+        import tensorflow as tf
+
+        (data,) = args
+        x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+        with tf.GradientTape() as tape:
+            reconstruction = self(x, training=True)
+            loss = self.compute_loss(
+                x=x, y=y, y_pred=reconstruction, sample_weight=sample_weight, training=True
+            )
+            # mixed_float16에서 compile()이 감싼 LossScaleOptimizer가 손실을 키워 둡니다
+            # (float16 경사가 0으로 사라지지 않게). 다른 옵티마이저에서는 그대로입니다.
+            scaled_loss = self.optimizer.scale_loss(loss)
+        gradients = tape.gradient(scaled_loss, self.trainable_weights)
+        self.optimizer.apply(gradients, self.trainable_weights)
+        return {metric.name: metric.result() for metric in self.metrics}
+
+    def test_step(self, *args, **kwargs):
+        """한 배치의 평가: `evaluate()`와 `fit(validation_data=...)`의 `val_` 손실."""
+        if keras.backend.backend() != "tensorflow":
+            return super().test_step(*args, **kwargs)
+        (data,) = args
+        x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+        reconstruction = self(x, training=False)
+        self.compute_loss(
+            x=x, y=y, y_pred=reconstruction, sample_weight=sample_weight, training=False
+        )
+        return {metric.name: metric.result() for metric in self.metrics}
 
     def get_config(self):
         return {

@@ -5,9 +5,16 @@ The pages are served on 127.0.0.1 (a random free port) and opened with Selenium,
 Debian `chromium` and `chromium-driver` packages (`scripts/system-deps.sh` installs them);
 Selenium Manager is never asked to download anything.
 
-Run as a script to print the search recall table (pages found / pages containing each term):
+Besides reading the pages (console, outputs, Colab links, search, Korean font) the tests check
+that the book works offline (MathJax from _static typesets every formula; nothing but the Colab
+badge comes from another host), that every plot has Korean alt text, and that axe-core
+(scripts/book-assets, `make book-assets`) finds no serious or critical violation on any page in
+light or dark mode.
 
-    .venv/bin/python tests/book/test_browser.py [--html DIR] [--toc FILE]
+Run as a script to print the search recall table (pages found / pages containing each term),
+or with --axe the axe-core violations per rule in both modes:
+
+    .venv/bin/python tests/book/test_browser.py [--html DIR] [--toc FILE] [--axe]
 
 Environment overrides, for checking another build: BOOK_HTML (default `_build/html`),
 BOOK_TOC (default `_toc.yml`), CHROMIUM and CHROMEDRIVER (default: found on PATH).
@@ -175,7 +182,8 @@ def chromium():
         f"--user-data-dir={profile}",
     ):
         options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    # "performance" records the network requests (test_pages_fetch_nothing_from_the_network).
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     driver = webdriver.Chrome(service=Service(driver_path), options=options)
     driver.set_page_load_timeout(60)
     try:
@@ -491,6 +499,211 @@ def test_korean_text_renders_with_a_korean_font(driver, base_url, chapters):
     )
 
 
+# --- offline: math, network, figures --------------------------------------------------------
+
+# What a page may still fetch from another host: the Colab badge (it has alt text, and the
+# link works without the image). Everything a reader needs comes from the book itself.
+ALLOWED_REMOTE = {"https://colab.research.google.com/assets/colab-badge.svg"}
+RAW_TEX = re.compile(r"\\[(\[]|\\begin\{|\$\$")
+
+
+def network_requests(driver) -> list[str]:
+    """URLs the browser asked for since the last call (reading the log empties it)."""
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
+
+
+def is_local(url: str) -> bool:
+    parsed = urllib.parse.urlparse(url)
+    return parsed.scheme not in ("http", "https") or parsed.hostname == "127.0.0.1"
+
+
+def test_math_is_typeset_without_the_network(driver, base_url, docnames):
+    """Every formula is typeset by the book's own MathJax: no raw TeX is left on any page."""
+    with_math, problems = [], []
+    for doc in docnames:
+        driver.get(base_url + doc + ".html")
+        wait_for_math(driver)
+        state = driver.execute_script(
+            """const article = document.querySelector(arguments[0]);
+            const math = [...article.querySelectorAll('.math')];
+            const script = document.querySelector('script[src*="mathjax" i]');
+            return {math: math.length,
+                    typeset: math.filter((m) => m.querySelector('mjx-container')).length,
+                    containers: article.querySelectorAll('mjx-container').length,
+                    errors: [...article.querySelectorAll('mjx-merror')].map((e) => e.textContent),
+                    // What a screen reader gets (MathML): a backslash there is a TeX command
+                    // MathJax printed instead of typesetting (\\_ in \\texttt without textmacros).
+                    literal: [...article.querySelectorAll('mjx-assistive-mml')]
+                      .map((m) => m.textContent).filter((t) => t.includes(String.fromCharCode(92))),
+                    src: script ? script.src : null,
+                    text: article.innerText};""",
+            ARTICLE,
+        )
+        if state["src"] and not is_local(state["src"]):
+            problems.append(f"{doc}: MathJax is loaded from {state['src']}")
+        raw = sorted(set(RAW_TEX.findall(state["text"])))
+        if raw:
+            problems.append(f"{doc}: raw TeX delimiters {raw} are left in the page text")
+        if state["errors"] or state["literal"]:
+            problems.append(
+                f"{doc}: MathJax errors {state['errors']}, TeX left as text {state['literal']}"
+            )
+        if state["math"] == 0:
+            continue
+        with_math.append(doc)
+        if state["typeset"] != state["math"] or state["containers"] < state["math"]:
+            problems.append(
+                f"{doc}: {state['typeset']} of {state['math']} formulas typeset "
+                f"({state['containers']} mjx-container elements)"
+            )
+    assert not problems, "\n".join(problems)
+    # The VAE chapters write their formulas in LaTeX; a build without math means a broken test.
+    assert with_math, "no page of the book has math: the check above checked nothing"
+
+
+def test_pages_fetch_nothing_from_the_network(driver, base_url, docnames):
+    """A reader offline gets every page whole: scripts, styles, fonts and math are local."""
+    network_requests(driver)  # start from an empty log
+    remote = {}
+    for page in all_pages(docnames):
+        driver.get(base_url + page)
+        wait_for_math(driver)
+        driver.execute_script("return document.fonts.ready")
+        urls = [u for u in network_requests(driver) if not is_local(u) and u not in ALLOWED_REMOTE]
+        if urls:
+            remote[page] = sorted(set(urls))
+    assert not remote, f"pages that fetch from other hosts: {remote}"
+
+
+def test_output_images_have_korean_alt_text(driver, base_url, chapters):
+    """Every plot says in Korean what it shows (cell metadata mystnb.image.alt).
+
+    Without it myst-nb writes the image's file path as its alt text, which a screen reader
+    reads out as a hash.
+    """
+    bad, checked = [], 0
+    for doc in chapters:
+        driver.get(base_url + doc + ".html")
+        images = driver.execute_script(
+            "return [...document.querySelectorAll(arguments[0] + ' .cell_output img')]"
+            ".map((i) => [i.getAttribute('src'), i.getAttribute('alt') || '']);",
+            ARTICLE,
+        )
+        for src, alt in images:
+            checked += 1
+            if not hangul_words(alt) or alt.endswith((".png", ".svg", ".jpg")):
+                bad.append(f"{doc}: {src.rsplit('/', 1)[-1][:16]}… alt={alt[:40]!r}")
+    assert not bad, (
+        "output images without a Korean description (add cell metadata "
+        '"mystnb": {"image": {"alt": "..."}}):\n' + "\n".join(bad)
+    )
+    if checked == 0:
+        pytest.skip("no chapter of this build has image outputs yet")
+
+
+# --- accessibility (axe-core) ---------------------------------------------------------------
+
+# axe-core, pinned in scripts/book-assets/package.json and installed by `make book-assets`.
+AXE_JS = ROOT / "scripts" / "book-assets" / "node_modules" / "axe-core" / "axe.min.js"
+# pydata-sphinx-theme keeps the reader's choice in localStorage ("mode": light/dark/auto).
+MODES = ("light", "dark")
+# Pages a reader reaches besides the table of contents.
+EXTRA_PAGES = ("search.html", "genindex.html")
+
+
+def set_mode(driver, base: str, mode: str) -> None:
+    """Choose the theme's light or dark mode for every page opened afterwards."""
+    driver.get(base + "genindex.html")
+    driver.execute_script(
+        "localStorage.setItem('mode', arguments[0]); localStorage.setItem('theme', arguments[0]);",
+        mode,
+    )
+
+
+def wait_for_math(driver, timeout: float = 30) -> None:
+    """Wait until MathJax (where the page loads it) has typeset the page."""
+    driver.set_script_timeout(timeout)
+    driver.execute_async_script(
+        """const done = arguments[arguments.length - 1];
+        const started = Date.now();
+        (function poll() {
+          const mj = window.MathJax;
+          if (mj && mj.startup && mj.startup.promise) {
+            mj.startup.promise.then(() => done(true), () => done(false));
+          } else if (!document.querySelector('script[src*="mathjax" i]')
+                     || Date.now() - started > 20000) {
+            done(false);
+          } else {
+            setTimeout(poll, 50);
+          }
+        })();"""
+    )
+
+
+def axe_violations(driver, axe_source: str) -> list[dict]:
+    """axe-core's violations on the current page: rule, impact, help and the offending nodes."""
+    driver.execute_script(axe_source)
+    driver.set_script_timeout(120)
+    result = driver.execute_async_script(
+        """const done = arguments[arguments.length - 1];
+        axe.run(document, {resultTypes: ['violations']}).then(
+          (r) => done(r.violations.map((v) => ({
+            id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.map((n) => n.target.join(' '))}))),
+          (e) => done({error: String(e)}));"""
+    )
+    if isinstance(result, dict):
+        raise RuntimeError(f"axe-core failed: {result['error']}")
+    return result
+
+
+def axe_scan(driver, base: str, pages: list[str], mode: str) -> dict[str, list[dict]]:
+    """Violations per page, in the given theme mode."""
+    if not AXE_JS.exists():
+        pytest.fail(f"{AXE_JS} is missing: run `make book-assets` first")
+    source = AXE_JS.read_text(encoding="utf-8")
+    set_mode(driver, base, mode)
+    found = {}
+    for page in pages:
+        driver.get(base + page)
+        wait_for_math(driver)
+        theme = driver.execute_script("return document.documentElement.dataset.theme;")
+        assert theme == mode, f"{page}: the theme shows {theme!r}, not {mode!r}"
+        found[page] = axe_violations(driver, source)
+    return found
+
+
+def axe_counts(scan: dict[str, list[dict]]) -> dict[tuple[str, str], int]:
+    """(rule, impact) -> number of offending nodes over all pages."""
+    counts: dict[tuple[str, str], int] = {}
+    for violations in scan.values():
+        for v in violations:
+            key = (v["id"], v["impact"])
+            counts[key] = counts.get(key, 0) + len(v["nodes"])
+    return counts
+
+
+def all_pages(docnames: list[str]) -> list[str]:
+    return [doc + ".html" for doc in docnames] + list(EXTRA_PAGES)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_no_serious_or_critical_accessibility_violations(driver, base_url, docnames, mode):
+    scan = axe_scan(driver, base_url, all_pages(docnames), mode)
+    bad = [
+        f"{page}: [{v['impact']}] {v['id']} ({v['help']}): {v['nodes'][:5]}"
+        for page, violations in scan.items()
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not bad, f"axe-core, {mode} mode:\n" + "\n".join(bad)
+
+
 # --- recall table (python tests/book/test_browser.py) ------------------------------------------
 
 
@@ -530,7 +743,18 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--html", type=pathlib.Path, default=HTML)
     parser.add_argument("--toc", type=pathlib.Path, default=TOC_FILE)
+    parser.add_argument(
+        "--axe", action="store_true", help="print axe-core's violations per rule instead"
+    )
     args = parser.parse_args()
     if not (args.html / "searchindex.js").exists():
         raise SystemExit(f"the built book is missing ({args.html}): run `make book` first")
-    print(recall_table(args.html, args.toc))
+    if args.axe:
+        with serve(args.html) as base, chromium() as drv:
+            for mode in MODES:
+                counts = axe_counts(axe_scan(drv, base, all_pages(toc_docnames(args.toc)), mode))
+                print(f"{mode} mode: {sum(counts.values())} nodes")
+                for (rule, impact), n in sorted(counts.items()):
+                    print(f"  {rule:<28} {impact:<9} {n:>4}")
+    else:
+        print(recall_table(args.html, args.toc))

@@ -1,6 +1,7 @@
 """Chapter 3 checkers: references pass, realistic mistakes fail with the right words."""
 
 import keras
+import numpy as np
 import pytest
 import tensorflow as tf
 from keras import ops
@@ -65,11 +66,101 @@ class PerUnitLoss(L1ActivityDense):
         return outputs
 
 
-def test_l1_activity_dense_reference_passes():
-    report = check_l1_activity_dense(L1ActivityDense)
+class NoBias(L1ActivityDense):
+    """Makes a bias but never adds it: invisible while the bias is zero."""
 
+    def call(self, inputs):
+        outputs = ops.matmul(inputs, self.kernel)
+        self.add_loss(self.factor * ops.sum(ops.abs(outputs)))
+        return outputs
+
+
+class PenaltyBeforeBias(L1ActivityDense):
+    def call(self, inputs):
+        projected = ops.matmul(inputs, self.kernel)
+        self.add_loss(self.factor * ops.sum(ops.abs(projected)))
+        return projected + self.bias
+
+
+class SignFlipped(L1ActivityDense):
+    def call(self, inputs):
+        outputs = ops.matmul(inputs, self.kernel) + self.bias
+        self.add_loss(-self.factor * ops.sum(ops.abs(outputs)))
+        return outputs
+
+
+class MeanPenalty(L1ActivityDense):
+    def call(self, inputs):
+        outputs = ops.matmul(inputs, self.kernel) + self.bias
+        self.add_loss(self.factor * ops.mean(ops.abs(outputs)))
+        return outputs
+
+
+class WrongDefaultFactor(L1ActivityDense):
+    def __init__(self, units, factor=0.1, **kwargs):
+        super().__init__(units, factor, **kwargs)
+
+
+class SecondAxisKernel(L1ActivityDense):
+    def build(self, input_shape):
+        self.kernel = self.add_weight(shape=(input_shape[1], self.units), name="kernel")
+        self.bias = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")
+
+
+class NumpyPenalty(L1ActivityDense):
+    def call(self, inputs):
+        outputs = ops.matmul(inputs, self.kernel) + self.bias
+        penalty = np.abs(ops.convert_to_numpy(outputs)).sum()
+        self.add_loss(self.factor * ops.convert_to_tensor(penalty))
+        return outputs
+
+
+class RejectsName(L1ActivityDense):
+    def __init__(self, units, factor=0.01):
+        super().__init__(units, factor)
+
+
+class L1ActivityDenseWithDense(keras.layers.Layer):
+    """A Dense sub-layer does the projection; the penalty uses ops.norm."""
+
+    def __init__(self, units, factor=0.01, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = factor
+        self.dense = keras.layers.Dense(units)
+
+    def call(self, inputs):
+        outputs = self.dense(inputs)
+        self.add_loss(ops.multiply(self.factor, ops.sum(ops.absolute(outputs))))
+        return outputs
+
+
+class L1ActivityDenseEinsum(keras.layers.Layer):
+    def __init__(self, units, factor=0.01, name=None):
+        super().__init__(name=name)
+        self.units, self.factor = units, factor
+
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(input_shape[-1], self.units))
+        self.b = self.add_weight(shape=(self.units,), initializer="zeros")
+
+    def call(self, x):
+        y = ops.einsum("...i,ij->...j", x, self.w) + self.b
+        self.add_loss(ops.sum(ops.abs(y)) * self.factor)
+        return y
+
+
+@pytest.mark.parametrize(
+    "solution", [L1ActivityDense, L1ActivityDenseWithDense, L1ActivityDenseEinsum]
+)
+def test_l1_activity_dense_right_solutions_pass(solution):
+    report = check_l1_activity_dense(solution)
     assert report.passed, report
-    assert report.checks == 8
+
+
+def test_l1_activity_dense_reference_report():
+    assert repr(check_l1_activity_dense(L1ActivityDense)) == (
+        "✅ 연습 3-1 L1ActivityDense 층: 통과했습니다 (15개 항목 확인)."
+    )
 
 
 @pytest.mark.parametrize(
@@ -81,6 +172,14 @@ def test_l1_activity_dense_reference_passes():
         (InputPenalty, ["입력에 벌점"]),
         (TwoLosses, ["손실이 1개 있어야 하는데 2개"]),
         (PerUnitLoss, ["스칼라여야 하는데 모양이 (4,)"]),
+        (NoBias, ["출력 (inputs @ kernel + bias)", "(bias를 더하지 않은 것 같습니다)"]),
+        (PenaltyBeforeBias, ["(bias를 더하기 전의 값에 벌점을 매겼습니다)"]),
+        (SignFlipped, ["(부호가 반대입니다"]),
+        (MeanPenalty, ["(합 대신 평균을 낸 것 같습니다)"]),
+        (WrongDefaultFactor, ["factor 기본값(0.01)으로 호출 뒤 손실 값", "factor 기본값이 0.1인"]),
+        (SecondAxisKernel, ["모양이 (3, 2, 5)인 입력으로 호출 중에 예외가", "input_shape[1]"]),
+        (NumpyPenalty, ["fit()으로 한 단계 훈련 중에 예외가 났습니다", "→ Keras가 심볼릭 텐서로"]),
+        (RejectsName, ["L1ActivityDense(..., name='checker_named_layer') 만들기 중에 예외"]),
     ],
 )
 def test_l1_activity_dense_mistakes_are_named(solution, expected_phrases):
@@ -103,7 +202,8 @@ def test_l1_activity_dense_constructor_error_becomes_a_sentence():
     assert report.failures[0].startswith(
         "L1ActivityDense(4, factor=0.1) 만들기 중에 예외가 났습니다: TypeError: "
     )
-    assert report.failures[0].endswith("got an unexpected keyword argument 'factor'")
+    assert "got an unexpected keyword argument 'factor'" in report.failures[0]
+    assert "→ 생성자나 함수가 모르는 키워드 인자를 받았습니다" in report.failures[0]
 
 
 # --- Exercise 3-2: MeanAbsMonitor ----------------------------------------------------------
@@ -149,21 +249,96 @@ class OtherName(MeanAbsMonitor):
         self.mean_abs = keras.metrics.Mean(name="monitor")
 
 
-def test_mean_abs_monitor_reference_passes():
-    report = check_mean_abs_monitor(MeanAbsMonitor)
+class MeanOfCallMeans(MeanAbsMonitor):
+    def call(self, inputs):
+        self.mean_abs.update_state(ops.mean(ops.abs(inputs)))
+        return inputs
 
+
+class SumMetric(MeanAbsMonitor):
+    def __init__(self, **kwargs):
+        keras.layers.Layer.__init__(self, **kwargs)
+        self.mean_abs = keras.metrics.Sum(name="mean_abs")
+
+
+class ReturnsAbs(MeanAbsMonitor):
+    def call(self, inputs):
+        magnitude = ops.abs(inputs)
+        self.mean_abs.update_state(magnitude)
+        return magnitude
+
+
+class StateInPythonFloat(keras.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.total = 0.0
+
+    def call(self, inputs):
+        self.total = self.total + ops.sum(ops.abs(inputs))
+        return inputs
+
+
+class MonitorRejectsName(MeanAbsMonitor):
+    def __init__(self):
+        super().__init__()
+
+
+class MeanAbsMonitorOtherAttribute(keras.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.tracker = keras.metrics.Mean(name="mean_abs")
+
+    def call(self, inputs):
+        self.tracker.update_state(ops.absolute(inputs))
+        return inputs + 0.0
+
+
+class MeanAbsMonitorFlattened(keras.layers.Layer):
+    def __init__(self, name=None, **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.metric = keras.metrics.Mean("mean_abs")
+
+    def call(self, x):
+        self.metric.update_state(ops.reshape(ops.abs(x), (-1,)))
+        return x
+
+
+@pytest.mark.parametrize(
+    "solution", [MeanAbsMonitor, MeanAbsMonitorOtherAttribute, MeanAbsMonitorFlattened]
+)
+def test_mean_abs_monitor_right_solutions_pass(solution):
+    report = check_mean_abs_monitor(solution)
     assert report.passed, report
-    assert report.checks == 6
+
+
+def test_mean_abs_monitor_reference_report():
+    assert repr(check_mean_abs_monitor(MeanAbsMonitor)) == (
+        "✅ 연습 3-2 MeanAbsMonitor 층: 통과했습니다 (10개 항목 확인)."
+    )
 
 
 @pytest.mark.parametrize(
     ("solution", "expected_phrases"),
     [
-        (WithAddMetric, ["NotImplementedError: Layer `add_metric()` method is deprecated."]),
-        (MetricCreatedInCall, ["ValueError: You cannot add new elements of state"]),
+        (
+            WithAddMetric,
+            [
+                "NotImplementedError: Layer `add_metric()` method is deprecated.",
+                "→ Keras 3에는 add_metric()이 없습니다",
+            ],
+        ),
+        (
+            MetricCreatedInCall,
+            ["ValueError: You cannot add new elements of state", "→ 가중치나 하위 층을 call()"],
+        ),
         (NoAbs, ["절댓값을 취하지 않은"]),
         (NeverUpdated, ["update_state()를 불렀나요?"]),
         (OtherName, ["'mean_abs'인 지표 1개가 있어야 하는데 ['monitor']"]),
+        (MeanOfCallMeans, ["두 번째 호출 뒤 지표 값", "평균들의 평균을 냈습니다"]),
+        (SumMetric, ["(평균이 아니라 합입니다: keras.metrics.Mean을 쓰세요)"]),
+        (ReturnsAbs, ["출력 (입력을 그대로 돌려줘야 합니다)", "출력은 입력 그대로입니다"]),
+        (StateInPythonFloat, ["'mean_abs'인 지표 1개가 있어야 하는데 []", "keras.metrics.Mean"]),
+        (MonitorRejectsName, ["MeanAbsMonitor(..., name='checker_named_layer') 만들기 중에"]),
     ],
 )
 def test_mean_abs_monitor_mistakes_are_named(solution, expected_phrases):
@@ -228,21 +403,95 @@ def list_added_to_loss(model, optimizer, loss_fn, x, y):
     return loss
 
 
-def test_train_step_reference_passes():
-    report = check_train_step(train_step)
+def without_training_flag(model, optimizer, loss_fn, x, y):
+    with tf.GradientTape() as tape:
+        loss = loss_fn(y, model(x)) + sum(model.losses)
+    gradients = tape.gradient(loss, model.trainable_weights)
+    optimizer.apply_gradients(zip(gradients, model.trainable_weights, strict=True))
+    return loss
 
+
+def mean_of_model_losses(model, optimizer, loss_fn, x, y):
+    with tf.GradientTape() as tape:
+        loss = loss_fn(y, model(x, training=True)) + ops.mean(ops.stack(model.losses))
+    gradients = tape.gradient(loss, model.trainable_weights)
+    optimizer.apply_gradients(zip(gradients, model.trainable_weights, strict=True))
+    return loss
+
+
+def gradients_applied_twice(model, optimizer, loss_fn, x, y):
+    with tf.GradientTape() as tape:
+        loss = loss_fn(y, model(x, training=True)) + sum(model.losses)
+    gradients = tape.gradient(loss, model.trainable_weights)
+    for _ in range(2):
+        optimizer.apply_gradients(zip(gradients, model.trainable_weights, strict=True))
+    return loss
+
+
+def gradient_of_main_loss(model, optimizer, loss_fn, x, y):
+    with tf.GradientTape() as tape:
+        main = loss_fn(y, model(x, training=True))
+        loss = main + sum(model.losses)
+    gradients = tape.gradient(main, model.trainable_weights)
+    optimizer.apply_gradients(zip(gradients, model.trainable_weights, strict=True))
+    return loss
+
+
+def loss_through_numpy(model, optimizer, loss_fn, x, y):
+    with tf.GradientTape() as tape:
+        loss = loss_fn(y, model(x, training=True)) + sum(model.losses)
+    gradients = tape.gradient(loss, model.trainable_weights)
+    optimizer.apply_gradients(zip(gradients, model.trainable_weights, strict=True))
+    return loss.numpy()
+
+
+def train_step_with_apply(model, optimizer, loss_fn, x, y):
+    """Keras 3 optimizer.apply() and ops.sum over the stacked losses."""
+    with tf.GradientTape() as tape:
+        predictions = model(x, training=True)
+        total = ops.add(loss_fn(y, predictions), ops.sum(ops.stack(model.losses)))
+    optimizer.apply(tape.gradient(total, model.trainable_variables), model.trainable_variables)
+    return total
+
+
+def train_step_with_add_n(model, optimizer, loss_fn, x, y):
+    with tf.GradientTape() as tape:
+        losses = [loss_fn(y, model(x, training=True))]
+        losses += model.losses
+        total = tf.add_n(losses)
+    weights = model.trainable_weights
+    optimizer.apply_gradients(list(zip(tape.gradient(total, weights), weights, strict=True)))
+    return total
+
+
+@pytest.mark.parametrize("solution", [train_step, train_step_with_apply, train_step_with_add_n])
+def test_train_step_right_solutions_pass(solution):
+    report = check_train_step(solution)
     assert report.passed, report
-    assert report.checks == 4
+
+
+def test_train_step_reference_report():
+    assert repr(check_train_step(train_step)) == (
+        "✅ 연습 3-3 train_step 함수: 통과했습니다 (9개 항목 확인)."
+    )
 
 
 @pytest.mark.parametrize(
     ("solution", "expected_phrases"),
     [
-        (without_model_losses, ["model.losses의 합을 더했나요?", "가중치가 기대와 최대"]),
-        (losses_read_too_early, ["테이프 안에서 읽어야", "가중치가 기대와 최대"]),
+        (without_model_losses, ["(주 손실만 돌려줬습니다", "경사가 주 손실에만 대해"]),
+        (losses_read_too_early, ["모델을 호출하기 전에 읽어", "경사가 주 손실에만 대해"]),
         (gradients_not_applied, ["가중치가 그대로", "apply_gradients"]),
-        (main_loss_returned, ["model.losses의 합을 더했나요?"]),
-        (list_added_to_loss, ["스칼라 하나로 돌려줘야 하는데 (2,)을(를)", "sum()으로"]),
+        (main_loss_returned, ["(주 손실만 돌려줬습니다"]),
+        (list_added_to_loss, ["스칼라 하나로 돌려줘야 하는데 (3,)을(를)", "sum()으로"]),
+        (without_training_flag, ["training=True 없이 불렀습니다"]),
+        (mean_of_model_losses, ["(model.losses의 평균을 냈습니다"]),
+        (gradients_applied_twice, ["(경사를 두 번 적용했습니다"]),
+        (gradient_of_main_loss, ["경사가 주 손실에만 대해 구해졌습니다"]),
+        (
+            loss_through_numpy,
+            ["3번째 train_step (tf.function 안에서) 호출 중에 예외", "→ 컴파일된"],
+        ),
     ],
 )
 def test_train_step_mistakes_are_named(solution, expected_phrases):
@@ -252,6 +501,15 @@ def test_train_step_mistakes_are_named(solution, expected_phrases):
     text = str(report)
     for phrase in expected_phrases:
         assert phrase in text, text
+
+
+@pytest.mark.parametrize(
+    "solution", [without_training_flag, mean_of_model_losses, gradients_applied_twice]
+)
+def test_train_step_hints_are_specific(solution):
+    # 예전에는 손실이 틀리면 늘 "테이프 안에서 읽어야 합니다"라고 했습니다.
+    text = str(check_train_step(solution))
+    assert "테이프 안에서 읽" not in text, text
 
 
 def test_checkers_reject_instances():

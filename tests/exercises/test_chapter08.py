@@ -1,4 +1,6 @@
-"""Checkers of chapter 7: the reference solutions pass, typical mistakes get the right sentence."""
+"""Checkers of chapter 8: right solutions of several shapes pass, wrong ones get their sentence."""
+
+import time
 
 import keras
 import numpy as np
@@ -12,6 +14,21 @@ from companion.exercises import (
     check_latent_interpolation,
 )
 
+
+def _assert_fails_with(report, *fragments):
+    assert not report.passed, report
+    text = repr(report)
+    for fragment in fragments:
+        assert fragment in text, text
+
+
+def _assert_passes_quickly(check, solution):
+    start = time.perf_counter()
+    report = check(solution)
+    assert report.passed, report
+    assert time.perf_counter() - start < 10
+
+
 # --- 연습 8-1: ConvEncoder --------------------------------------------------------------------
 
 
@@ -23,18 +40,48 @@ class ConvEncoder(keras.layers.Layer):
         self.conv_1 = keras.layers.Conv2D(8, 3, strides=2, padding="same", activation="relu")
         self.conv_2 = keras.layers.Conv2D(16, 3, strides=2, padding="same", activation="relu")
         self.flatten = keras.layers.Flatten()
-        self.dense_mean = keras.layers.Dense(latent_dim)
-        self.dense_log_var = keras.layers.Dense(latent_dim)
+        self.dense_mean = keras.layers.Dense(self.output_size())
+        self.dense_log_var = keras.layers.Dense(self.output_size())
         self.sampling = Sampling(seed=self.sampling_seed())
+
+    def output_size(self):
+        return self.latent_dim
 
     def sampling_seed(self):
         return self.seed
 
-    def call(self, inputs):
+    def encode(self, inputs):
         x = self.flatten(self.conv_2(self.conv_1(inputs)))
-        z_mean = self.dense_mean(x)
-        z_log_var = self.dense_log_var(x)
+        return self.dense_mean(x), self.dense_log_var(x)
+
+    def call(self, inputs):
+        z_mean, z_log_var = self.encode(inputs)
         return z_mean, z_log_var, self.sampling((z_mean, z_log_var))
+
+    def get_config(self):
+        return {**super().get_config(), "latent_dim": self.latent_dim, "seed": self.seed}
+
+
+class ConvEncoderOwnNoise(keras.layers.Layer):
+    """A right solution of another shape: one Conv2D and pooling, its own SeedGenerator."""
+
+    def __init__(self, latent_dim=2, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.latent_dim, self.seed = latent_dim, seed
+        self.body = keras.Sequential(
+            [
+                keras.layers.Conv2D(4, 5, activation="relu"),
+                keras.layers.MaxPooling2D(4),
+                keras.layers.Flatten(),
+            ]
+        )
+        self.stats = keras.layers.Dense(2 * latent_dim)
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, images):
+        z_mean, z_log_var = ops.split(self.stats(self.body(images)), 2, axis=-1)
+        epsilon = keras.random.normal(ops.shape(z_mean), seed=self.seed_generator)
+        return z_mean, z_log_var, z_mean + ops.exp(z_log_var / 2) * epsilon
 
     def get_config(self):
         return {**super().get_config(), "latent_dim": self.latent_dim, "seed": self.seed}
@@ -47,11 +94,42 @@ class ConvEncoderIgnoringSeed(ConvEncoder):
 
 class ConvEncoderFixedNoise(ConvEncoder):
     def call(self, inputs):
-        x = self.flatten(self.conv_2(self.conv_1(inputs)))
-        z_mean = self.dense_mean(x)
-        z_log_var = self.dense_log_var(x)
+        z_mean, z_log_var = self.encode(inputs)
         epsilon = keras.random.normal(ops.shape(z_mean), seed=self.seed)
         return z_mean, z_log_var, z_mean + ops.exp(0.5 * z_log_var) * epsilon
+
+
+class ConvEncoderNumpyNoise(ConvEncoder):
+    def call(self, inputs):
+        z_mean, z_log_var = self.encode(inputs)
+        epsilon = np.random.normal(size=tuple(z_mean.shape)).astype("float32")
+        return z_mean, z_log_var, z_mean + ops.exp(0.5 * z_log_var) * epsilon
+
+
+class ConvEncoderVarianceNotStd(ConvEncoder):
+    def call(self, inputs):
+        z_mean, z_log_var = self.encode(inputs)
+        epsilon = keras.random.normal(ops.shape(z_mean), seed=self.sampling.seed_generator)
+        return z_mean, z_log_var, z_mean + ops.exp(z_log_var) * epsilon
+
+
+class ConvEncoderIgnoresLogVar(ConvEncoder):
+    def call(self, inputs):
+        z_mean, z_log_var = self.encode(inputs)
+        epsilon = keras.random.normal(ops.shape(z_mean), seed=self.sampling.seed_generator)
+        return z_mean, z_log_var, z_mean + epsilon
+
+
+class ConvEncoderOneNoisePerBatch(ConvEncoder):
+    def call(self, inputs):
+        z_mean, z_log_var = self.encode(inputs)
+        epsilon = keras.random.normal((1, self.latent_dim), seed=self.sampling.seed_generator)
+        return z_mean, z_log_var, z_mean + ops.exp(0.5 * z_log_var) * epsilon
+
+
+class ConvEncoderFixedLatentSize(ConvEncoder):
+    def output_size(self):
+        return 2
 
 
 class ConvEncoderReturnsOnlyZ(ConvEncoder):
@@ -59,25 +137,10 @@ class ConvEncoderReturnsOnlyZ(ConvEncoder):
         return super().call(inputs)[2]
 
 
-class DenseEncoder(keras.layers.Layer):
-    def __init__(self, latent_dim=2, seed=None, **kwargs):
-        super().__init__(**kwargs)
-        self.latent_dim = latent_dim
-        self.seed = seed
-        self.flatten = keras.layers.Flatten()
-        self.hidden = keras.layers.Dense(32, activation="relu")
-        self.dense_mean = keras.layers.Dense(latent_dim)
-        self.dense_log_var = keras.layers.Dense(latent_dim)
-        self.sampling = Sampling(seed=seed)
-
-    def call(self, inputs):
-        x = self.hidden(self.flatten(inputs))
-        z_mean = self.dense_mean(x)
-        z_log_var = self.dense_log_var(x)
-        return z_mean, z_log_var, self.sampling((z_mean, z_log_var))
-
-    def get_config(self):
-        return {**super().get_config(), "latent_dim": self.latent_dim, "seed": self.seed}
+class DenseEncoder(ConvEncoder):
+    def encode(self, inputs):
+        x = self.flatten(inputs)
+        return self.dense_mean(x), self.dense_log_var(x)
 
 
 class ConvEncoderConfigWithoutSeed(ConvEncoder):
@@ -85,10 +148,14 @@ class ConvEncoderConfigWithoutSeed(ConvEncoder):
         return {**keras.layers.Layer.get_config(self), "latent_dim": self.latent_dim}
 
 
-def test_conv_encoder_reference_passes():
-    report = check_conv_encoder(ConvEncoder)
-    assert report.passed, report
-    assert repr(report) == "✅ 연습 8-1 ConvEncoder 층: 통과했습니다 (14개 항목 확인)."
+class ConvEncoderDropsKwargs(ConvEncoder):
+    def __init__(self, latent_dim=2, seed=None, **kwargs):
+        super().__init__(latent_dim, seed)
+
+
+@pytest.mark.parametrize("layer_class", [ConvEncoder, ConvEncoderOwnNoise])
+def test_conv_encoder_right_solutions_pass(layer_class):
+    _assert_passes_quickly(check_conv_encoder, layer_class)
 
 
 def test_conv_encoder_ignoring_seed():
@@ -100,11 +167,44 @@ def test_conv_encoder_ignoring_seed():
 
 
 def test_conv_encoder_with_the_same_noise_every_call():
-    report = check_conv_encoder(ConvEncoderFixedNoise)
-    assert report.failures == [
+    _assert_fails_with(
+        check_conv_encoder(ConvEncoderFixedNoise),
         "같은 층을 다시 부르면 z가 달라져야 하는데 같습니다. keras.random.normal()에 정수 "
-        "시드를 바로 넘기면 매번 같은 잡음이 나옵니다 (SeedGenerator를 쓰세요)."
-    ]
+        "시드를 바로 넘기면 매번 같은 잡음이 나옵니다 (SeedGenerator를 쓰세요).",
+    )
+
+
+def test_conv_encoder_numpy_noise_is_frozen_in_a_graph():
+    # Eagerly the noise changes between calls; inside tf.function it is a constant.
+    report = check_conv_encoder(ConvEncoderNumpyNoise)
+    _assert_fails_with(report, "NumPy로 뽑은 잡음은 그래프에 상수로 굳습니다")
+
+
+def test_conv_encoder_multiplies_by_the_variance():
+    _assert_fails_with(
+        check_conv_encoder(ConvEncoderVarianceNotStd),
+        "표준편차로 exp(z_log_var)(분산)를 곱한 것 같습니다",
+    )
+
+
+def test_conv_encoder_ignores_the_log_variance():
+    _assert_fails_with(
+        check_conv_encoder(ConvEncoderIgnoresLogVar), "z_log_var를 쓰지 않은 것 같습니다"
+    )
+
+
+def test_conv_encoder_shares_noise_across_the_batch():
+    _assert_fails_with(
+        check_conv_encoder(ConvEncoderOneNoisePerBatch),
+        "배치의 모든 행이 같은 잡음을 받았습니다",
+    )
+
+
+def test_conv_encoder_hard_coded_latent_size():
+    _assert_fails_with(
+        check_conv_encoder(ConvEncoderFixedLatentSize),
+        "latent_dim=3일 때 z_mean의 모양: (4, 3)이어야 하는데 (4, 2)입니다.",
+    )
 
 
 def test_conv_encoder_returning_only_z():
@@ -116,14 +216,20 @@ def test_conv_encoder_returning_only_z():
 
 def test_dense_encoder_is_not_convolutional():
     report = check_conv_encoder(DenseEncoder)
-    assert report.failures == ["합성곱 층(keras.layers.Conv2D)이 하나 이상 있어야 하는데 없습니다."]
+    assert report.failures == [
+        "call()에서 지나는 합성곱 층(keras.layers.Conv2D)이 하나 이상 있어야 하는데 없습니다."
+    ]
 
 
 def test_conv_encoder_config_without_seed():
-    report = check_conv_encoder(ConvEncoderConfigWithoutSeed)
-    assert report.failures == [
+    _assert_fails_with(
+        check_conv_encoder(ConvEncoderConfigWithoutSeed),
         "get_config()에 seed가 없습니다 (생성자 인자를 모두 넣으세요).",
-    ]
+    )
+
+
+def test_conv_encoder_drops_kwargs():
+    _assert_fails_with(check_conv_encoder(ConvEncoderDropsKwargs), '층 이름이 "enc"여야 하는데')
 
 
 def test_conv_encoder_that_crashes_is_reported():
@@ -132,10 +238,11 @@ def test_conv_encoder_that_crashes_is_reported():
             return self.dense_mena(inputs)
 
     report = check_conv_encoder(Broken)
-    assert report.failures == [
-        "층 호출 중에 예외가 났습니다: AttributeError: 'Broken' object has no attribute "
-        "'dense_mena'"
-    ]
+    assert len(report.failures) == 1
+    assert report.failures[0].startswith(
+        "층 호출 (배치 4, latent_dim=3) 중에 예외가 났습니다: AttributeError: 'Broken' object "
+        "has no attribute 'dense_mena'"
+    )
 
 
 # --- 연습 8-2: BernoulliVAE -------------------------------------------------------------------
@@ -146,6 +253,18 @@ class BernoulliVAE(VariationalAutoEncoder):
         reconstructed = super().call(inputs)
         self.add_loss(ops.mean(keras.losses.binary_crossentropy(inputs, reconstructed)))
         return reconstructed
+
+
+class BernoulliVAEWrittenOut(VariationalAutoEncoder):
+    """A right solution of another shape: call() written out, BCE by hand."""
+
+    def call(self, inputs):
+        z_mean, z_log_var, z = self.encoder(inputs)
+        p = ops.clip(self.decoder(z), 1e-7, 1 - 1e-7)
+        kl = -0.5 * ops.mean(1 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var))
+        bce = -ops.mean(inputs * ops.log(p) + (1 - inputs) * ops.log(1 - p))
+        self.add_loss(self.kl_weight * kl + bce)
+        return p
 
 
 class BernoulliVAEWithoutReconstruction(VariationalAutoEncoder):
@@ -169,6 +288,25 @@ class BernoulliVAEWithKLTwice(VariationalAutoEncoder):
         return reconstructed
 
 
+class BernoulliVAEIgnoresKLWeight(VariationalAutoEncoder):
+    def call(self, inputs):
+        z_mean, z_log_var, z = self.encoder(inputs)
+        reconstructed = self.decoder(z)
+        self.add_loss(-0.5 * ops.mean(1 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var)))
+        self.add_loss(ops.mean(keras.losses.binary_crossentropy(inputs, reconstructed)))
+        return reconstructed
+
+
+class BernoulliVAEDecodesTheMean(VariationalAutoEncoder):
+    def call(self, inputs):
+        z_mean, z_log_var, _ = self.encoder(inputs)
+        reconstructed = self.decoder(z_mean)
+        kl = -0.5 * ops.mean(1 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var))
+        self.add_loss(self.kl_weight * kl)
+        self.add_loss(ops.mean(keras.losses.binary_crossentropy(inputs, reconstructed)))
+        return reconstructed
+
+
 class BernoulliVAEPerSampleLoss(VariationalAutoEncoder):
     def call(self, inputs):
         reconstructed = super().call(inputs)
@@ -183,10 +321,17 @@ class BernoulliVAEArgumentsSwapped(VariationalAutoEncoder):
         return reconstructed
 
 
-def test_bernoulli_vae_reference_passes():
-    report = check_bernoulli_vae(BernoulliVAE)
-    assert report.passed, report
-    assert repr(report) == "✅ 연습 8-2 BernoulliVAE 모델: 통과했습니다 (14개 항목 확인)."
+class BernoulliVAESummedOverPixels(VariationalAutoEncoder):
+    def call(self, inputs):
+        reconstructed = super().call(inputs)
+        bce = keras.losses.binary_crossentropy(inputs[..., None], reconstructed[..., None])
+        self.add_loss(ops.mean(ops.sum(bce, axis=-1)))
+        return reconstructed
+
+
+@pytest.mark.parametrize("model_class", [BernoulliVAE, BernoulliVAEWrittenOut])
+def test_bernoulli_vae_right_solutions_pass(model_class):
+    _assert_passes_quickly(check_bernoulli_vae, model_class)
 
 
 @pytest.mark.parametrize(
@@ -198,21 +343,29 @@ def test_bernoulli_vae_reference_passes():
         ),
         (BernoulliVAEWithMSE, "재구성 손실이 MSE입니다. 이진 교차 엔트로피를 쓰세요."),
         (BernoulliVAEWithKLTwice, "KL 손실이 두 번 더해졌습니다 (super().call()이 이미 더합니다)."),
+        (BernoulliVAEIgnoresKLWeight, "kl_weight를 곱하지 않았습니다"),
     ],
 )
 @pytest.mark.filterwarnings("ignore:Gradients do not exist:UserWarning")
 def test_bernoulli_vae_wrong_losses_are_named(model_class, hint):
     report = check_bernoulli_vae(model_class)
-    assert len(report.failures) == 1, report
-    assert report.failures[0].startswith("model.losses의 합이 ")
-    assert report.failures[0].endswith(hint)
+    _assert_fails_with(report, "model.losses의 합이 ", hint)
+
+
+def test_bernoulli_vae_decoding_z_mean():
+    _assert_fails_with(
+        check_bernoulli_vae(BernoulliVAEDecodesTheMean),
+        "같은 입력으로 두 번 부른 재구성이 똑같습니다: z_mean을 디코딩한 것 같습니다",
+    )
 
 
 def test_bernoulli_vae_with_swapped_arguments():
     # binary_crossentropy(y_pred, y_true) is a different number, and not one that fit() lowers.
-    report = check_bernoulli_vae(BernoulliVAEArgumentsSwapped)
-    assert report.failures[0].startswith("model.losses의 합이 ")
-    assert report.failures[0].endswith("입니다.")
+    _assert_fails_with(check_bernoulli_vae(BernoulliVAEArgumentsSwapped), "model.losses의 합이 ")
+
+
+def test_bernoulli_vae_summed_over_pixels():
+    _assert_fails_with(check_bernoulli_vae(BernoulliVAESummedOverPixels), "model.losses의 합이 ")
 
 
 def test_bernoulli_vae_per_sample_loss_is_not_a_scalar():
@@ -247,6 +400,19 @@ def interpolate_latent(vae, x_start, x_end, steps=8):
     return ops.convert_to_numpy(vae.decoder(z))
 
 
+def interpolate_one_at_a_time(vae, x_start, x_end, steps=8):
+    """A right solution of another shape: one decoder call per step, a list of images."""
+    if steps < 2:
+        raise ValueError(f"steps must be at least 2, got {steps}")
+    start = vae.encoder(x_start[None])[0][0]
+    end = vae.encoder(x_end[None])[0][0]
+    images = []
+    for i in range(steps):
+        t = i / (steps - 1)
+        images.append(vae.decoder(ops.expand_dims(start + t * (end - start), 0))[0])
+    return ops.stack(images)
+
+
 def interpolate_sampled_z(vae, x_start, x_end, steps=8):
     _, _, z = vae.encoder(np.stack([x_start, x_end]))
     t = np.linspace(0.0, 1.0, steps, dtype="float32")[:, None]
@@ -272,10 +438,25 @@ def interpolate_without_validation(vae, x_start, x_end, steps=8):
     return ops.convert_to_numpy(vae.decoder((1.0 - t) * z_mean[0] + t * z_mean[1]))
 
 
-def test_interpolation_reference_passes():
-    report = check_latent_interpolation(interpolate_latent)
-    assert report.passed, report
-    assert repr(report) == "✅ 연습 8-3 잠재 공간 보간: 통과했습니다 (7개 항목 확인)."
+def interpolate_vague_error(vae, x_start, x_end, steps=8):
+    if steps < 2:
+        raise ValueError("steps is too small")
+    return interpolate_latent(vae, x_start, x_end, steps)
+
+
+def interpolate_ten_by_default(vae, x_start, x_end, steps=10):
+    return interpolate_latent(vae, x_start, x_end, steps)
+
+
+def interpolate_ignoring_steps(vae, x_start, x_end, steps=8):
+    if steps < 2:
+        raise ValueError(f"steps는 2 이상이어야 합니다. 받은 값: steps={steps}")
+    return interpolate_latent(vae, x_start, x_end, 5)
+
+
+@pytest.mark.parametrize("interpolate_fn", [interpolate_latent, interpolate_one_at_a_time])
+def test_interpolation_right_solutions_pass(interpolate_fn):
+    _assert_passes_quickly(check_latent_interpolation, interpolate_fn)
 
 
 def test_interpolating_sampled_z_is_not_reproducible():
@@ -287,12 +468,11 @@ def test_interpolating_sampled_z_is_not_reproducible():
 
 
 def test_interpolation_without_the_end_point():
-    report = check_latent_interpolation(interpolate_without_end_point)
-    assert len(report.failures) == 2
-    assert report.failures[0].startswith(
-        "마지막 이미지 (x_end의 z_mean을 그린 것, 끝점도 포함합니다): "
+    _assert_fails_with(
+        check_latent_interpolation(interpolate_without_end_point),
+        "original_dim=6, latent 3: 마지막 이미지 (x_end의 z_mean을 그린 것, 끝점도 포함합니다): ",
+        "가운데 이미지 (고르게 떨어진 잠재 벡터): ",
     )
-    assert report.failures[1].startswith("가운데 세 이미지 (고르게 떨어진 잠재 벡터): ")
 
 
 def test_interpolating_pixels_instead_of_latent_vectors():
@@ -305,7 +485,33 @@ def test_interpolating_pixels_instead_of_latent_vectors():
 
 def test_interpolation_without_validating_steps():
     report = check_latent_interpolation(interpolate_without_validation)
-    assert report.failures == ["steps=1일 때 ValueError를 내야 하는데 아무 예외도 나지 않았습니다."]
+    assert report.failures == [
+        "steps=1일 때 ValueError를 내야 하는데 아무 예외도 나지 않았습니다.",
+        "steps=0일 때 ValueError를 내야 하는데 아무 예외도 나지 않았습니다.",
+    ]
+
+
+def test_interpolation_error_without_the_received_value():
+    _assert_fails_with(
+        check_latent_interpolation(interpolate_vague_error),
+        "steps=1일 때 ValueError 메시지에 인자 이름 steps와 받은 값 1가 들어 있어야 합니다. "
+        "받은 메시지: steps is too small",
+    )
+
+
+def test_interpolation_with_the_wrong_default():
+    _assert_fails_with(
+        check_latent_interpolation(interpolate_ten_by_default),
+        "steps를 주지 않을 때: 돌려준 배열의 모양 (steps, original_dim): (8, 6)이어야 하는데 "
+        "(10, 6)입니다.",
+    )
+
+
+def test_interpolation_ignoring_steps():
+    _assert_fails_with(
+        check_latent_interpolation(interpolate_ignoring_steps),
+        "(8, 6)이어야 하는데 (5, 6)입니다.",
+    )
 
 
 def test_interpolation_checker_wants_a_function():

@@ -1,10 +1,24 @@
 """The shared checker machinery: reports in Korean, reader exceptions never escape."""
 
+import ast
+import importlib
+import logging
+import pathlib
+
+import keras
 import numpy as np
 import pytest
 
 from companion.exercises import Checker, CheckReport
-from companion.exercises.checker import require_class
+from companion.exercises.checker import (
+    call_compiled,
+    describe_exception,
+    explain_error,
+    nontrivial_inputs,
+    quiet_tensorflow_logs,
+    require_class,
+    set_nontrivial_weights,
+)
 
 
 def test_report_passes_when_every_expectation_holds():
@@ -42,8 +56,9 @@ def test_run_turns_reader_exceptions_into_a_sentence():
 
     ok, value = checker.run("층 호출", broken, 3)
     assert (ok, value) == (False, None)
+    # 여러 줄 메시지의 원인 줄도 남습니다 (예전에는 첫 줄만 남았습니다).
     assert checker.report().failures == [
-        "층 호출 중에 예외가 났습니다: RuntimeError: 망가졌습니다: 3"
+        "층 호출 중에 예외가 났습니다: RuntimeError: 망가졌습니다: 3\n    두 번째 줄"
     ]
 
 
@@ -127,3 +142,236 @@ def test_with_block_lets_checker_bugs_through():
     with pytest.raises(KeyError):
         with checker:
             raise KeyError("채점기 자체의 버그")
+
+
+# --- shared helpers ---------------------------------------------------------------------------
+
+
+class HelperScale(keras.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.scale = self.add_weight(shape=(), initializer="ones", name="scale")
+
+    def call(self, inputs):
+        return inputs * self.scale
+
+
+class HelperScaleThroughNumpy(HelperScale):
+    def call(self, inputs):
+        return inputs * float(keras.ops.convert_to_numpy(self.scale))
+
+
+class HelperStateInPython(keras.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.total = 0.0
+
+    def call(self, inputs):
+        self.total = self.total + keras.ops.sum(inputs)
+        return inputs
+
+
+def test_multi_line_keras_error_keeps_its_cause_and_gets_a_korean_explanation():
+    class MakesWeightInCall(keras.layers.Layer):
+        def call(self, inputs):
+            self.w = self.add_weight(shape=(3,))
+            return inputs * self.w
+
+    checker = Checker("연습 0-8")
+    ok, _ = checker.run(
+        "tf.function 안에서 호출", call_compiled, MakesWeightInCall(), np.ones((2, 3))
+    )
+    assert not ok
+    (failure,) = checker.failures
+    assert "You cannot add new elements of state" in failure
+    assert "in user code" not in failure and 'File "' not in failure and "\x1b[" not in failure
+    assert "→ 가중치나 하위 층을 call() 안에서 만들었습니다" in failure
+
+
+@pytest.mark.parametrize(
+    ("make_error", "korean"),
+    [
+        (
+            lambda: ValueError(
+                "Layer dense weight shape (3, 2) is not compatible with provided "
+                "weight shape (4, 2)."
+            ),
+            "set_weights()에 넘긴 배열",
+        ),
+        (
+            lambda: ValueError(
+                "You called `set_weights(weights)` on layer 'd' with a weight list "
+                "of length 1, but the layer was expecting 2 weights."
+            ),
+            "set_weights()에 넘긴 배열",
+        ),
+        (
+            lambda: ValueError("Layer 'x' was never built and thus it doesn't have any variables."),
+            "빌드되지 않았습니다",
+        ),
+        (
+            lambda: NotImplementedError(
+                "Could not automatically infer the output shape / dtype of 'x'"
+            ),
+            "심볼릭 텐서",
+        ),
+        (
+            lambda: NotImplementedError("Layer `add_metric()` method is deprecated."),
+            "add_metric()이 없습니다",
+        ),
+        (
+            lambda: TypeError("Scale.__init__() got an unexpected keyword argument 'name'"),
+            "super().__init__(**kwargs)",
+        ),
+        (
+            lambda: TypeError(
+                "Object X was created by passing non-serializable argument values "
+                "in `__init__()`, and therefore the object must override "
+                "`get_config()`"
+            ),
+            "get_config()를 직접 만들어",
+        ),
+        (lambda: TypeError("Could not locate class 'Clip'."), "register_keras_serializable"),
+    ],
+)
+def test_explain_error_table(make_error, korean):
+    assert korean in explain_error(make_error())
+
+
+def test_explain_error_returns_none_for_unknown_errors():
+    assert explain_error(RuntimeError("뭔가 잘못되었습니다")) is None
+
+
+def test_describe_exception_drops_noise_lines():
+    error = ValueError(
+        "Error when deserializing class 'NoCfg' using config={'name': 'a'}.\n\n"
+        "Exception encountered: NoCfg.__init__() missing 1 required positional argument: 'units'"
+    )
+    assert describe_exception(error) == (
+        "ValueError: Error when deserializing class 'NoCfg' using config={'name': 'a'}.\n"
+        "    NoCfg.__init__() missing 1 required positional argument: 'units'"
+    )
+
+
+def test_nontrivial_weights_and_inputs_have_no_zeros():
+    layer = keras.layers.Dense(3)
+    layer.build((None, 4))
+    values = set_nontrivial_weights(layer, seed=1)
+    assert list(values) == [w.path for w in layer.trainable_weights]
+    for weight in layer.trainable_weights:
+        array = keras.ops.convert_to_numpy(weight)
+        assert np.all(np.abs(array) >= 0.25)
+    x = nontrivial_inputs((5, 4), seed=2)
+    assert x.dtype == np.float32 and np.all(np.abs(x) >= 0.25)
+    assert (x > 0).any() and (x < 0).any()
+
+
+def test_expect_gradients_reach_names_the_weight_read_through_numpy():
+    x = nontrivial_inputs((2, 3), seed=0)
+    good = Checker("경사")
+    assert good.expect_gradients_reach("Scale", HelperScale(), x)
+    bad = Checker("경사")
+    assert not bad.expect_gradients_reach("Scale", HelperScaleThroughNumpy(), x)
+    (failure,) = bad.failures
+    assert "scale" in failure and "경사가 닿지 않습니다" in failure
+
+
+def test_expect_compiled_matches_catches_numpy_in_call():
+    x = nontrivial_inputs((2, 3), seed=0)
+    checker = Checker("컴파일")
+    assert checker.expect_compiled_matches("Scale", HelperScale(), x, x)
+    assert not checker.expect_compiled_matches("Scale", HelperScaleThroughNumpy(), x, x)
+    assert "tf.function 안에서 호출 중에 예외가 났습니다" in checker.failures[0]
+    assert "→ 컴파일된 함수" in checker.failures[0]
+
+
+def test_expect_error_wants_argument_name_and_received_value():
+    def good(min_value, max_value):
+        raise ValueError(f"min_value({min_value})는 max_value({max_value})보다 클 수 없습니다")
+
+    def vague(min_value, max_value):
+        raise ValueError("범위가 잘못되었습니다")
+
+    checker = Checker("오류")
+    assert checker.expect_error("good", good, 2.0, 1.0, mentions=("min_value", "2.0"))
+    assert not checker.expect_error("vague", vague, 2.0, 1.0, mentions=("min_value", "2.0"))
+    assert "'min_value', '2.0'이(가) 없습니다" in checker.failures[-1]
+    assert not checker.expect_error("silent", lambda: None)
+    assert checker.failures[-1] == "silent: ValueError가 나야 하는데 아무 예외 없이 끝났습니다."
+
+
+def test_expect_state_in_weights_and_name_kwarg():
+    checker = Checker("상태")
+    assert not checker.expect_state_in_weights("층", HelperStateInPython())
+    assert "훈련 불가능 가중치가 1개 이상" in checker.failures[0]
+
+    class NoKwargs(keras.layers.Layer):
+        def __init__(self):
+            super().__init__()
+
+    checker = Checker("이름")
+    assert checker.expect_name_kwarg("Scale", HelperScale) is not None
+    assert checker.expect_name_kwarg("NoKwargs", NoKwargs) is None
+    assert "unexpected keyword argument 'name'" in checker.failures[0]
+    assert "super().__init__(**kwargs)" in checker.failures[0]
+
+
+def test_repeated_checks_print_no_tensorflow_logs(capfd, caplog):
+    x = nontrivial_inputs((2, 3), seed=0)
+    caplog.set_level(logging.DEBUG)
+    for _ in range(6):
+        checker = Checker("조용히")
+        with checker:
+            # 매번 새 tf.function과 새 층: 보통은 retracing 경고가 나는 패턴입니다.
+            checker.expect_compiled_matches("Scale", HelperScale(), x, x)
+            checker.expect_gradients_reach("Scale", HelperScale(), x)
+        assert checker.report().passed
+    captured = capfd.readouterr()
+    assert "retracing" not in captured.err + captured.out
+    assert "WARNING" not in captured.err + captured.out
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_quiet_tensorflow_logs_restores_the_level():
+    logger = logging.getLogger("tensorflow")
+    before = logger.level
+    with quiet_tensorflow_logs():
+        assert logger.level == logging.ERROR
+        logging.getLogger("tensorflow").warning("보이면 안 됩니다")
+    assert logger.level == before
+
+    @quiet_tensorflow_logs
+    def decorated():
+        return logging.getLogger("tensorflow").level
+
+    assert decorated() == logging.ERROR
+    assert logger.level == before
+
+
+# --- chapter modules ---------------------------------------------------------------------------
+
+_EXERCISES = pathlib.Path(__file__).resolve().parents[2] / "companion" / "exercises"
+
+
+@pytest.mark.parametrize("path", sorted(_EXERCISES.glob("chapter*.py")), ids=lambda p: p.name)
+def test_chapter_modules_import_nothing_from_each_other(path):
+    imported = {
+        node.module
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ImportFrom) and node.module
+    }
+    others = sorted(m for m in imported if m.startswith("companion.exercises.chapter"))
+    assert not others, f"{path.name} imports {others}; shared helpers live in checker.py"
+
+
+@pytest.mark.parametrize("number", ["01", "02", "03", "04"])
+def test_chapter_module_maps_every_requirement_to_a_check(number):
+    module = importlib.import_module(f"companion.exercises.chapter{number}")
+    doc = module.__doc__
+    assert "Requirement → check" in doc
+    tables = [block for block in doc.split("| requirement | check |")[1:]]
+    checkers = [name for name in dir(module) if name.startswith("check_")]
+    assert len(tables) == len(checkers), "one requirement table per exercise"
+    for table in tables:
+        rows = [line for line in table.splitlines() if line.startswith("| ")]
+        assert len(rows) >= 5, "each exercise lists its requirements"

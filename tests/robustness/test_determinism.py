@@ -54,7 +54,7 @@ _SCRIPT = textwrap.dedent(
     for step in range({steps}):
         start = (step * 64) % len(x)
         batch = x[start : start + 64]
-        losses.append(float(model.train_on_batch(batch, batch)).hex())
+        losses.append(float(model.train_on_batch(batch, batch, return_dict=True)["loss"]).hex())
     print(json.dumps({{"backend": keras.backend.backend(), "losses": losses}}))
     """
 ).format(steps=STEPS)
