@@ -148,6 +148,26 @@ def test_model_losses_are_minimised_too(rng):
     np.testing.assert_allclose(history["loss"][-1], ops.convert_to_numpy(vae.losses[0]), atol=0.05)
 
 
+class _TrainingProbe(keras.layers.Layer):
+    """Returns its input and adds a loss of 1 when called with training=True, else 0."""
+
+    def call(self, inputs, training=None):
+        self.add_loss(ops.convert_to_tensor(1.0 if training else 0.0))
+        return inputs
+
+
+def test_the_model_is_called_in_training_mode(rng):
+    # Like fit(), the loop calls the model with training=True, so dropout and batch
+    # normalization train. The probe adds 1 to the loss only then (SGD(0) changes nothing).
+    inputs = keras.Input(shape=(3,))
+    model = keras.Model(inputs, _TrainingProbe()(keras.layers.Dense(1)(inputs)))
+    x, y = _linear_data(rng, n=64)
+    mse = float(np.mean((model.predict(x, verbose=0) - y) ** 2))
+    dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(32)
+    history = train_custom_loop(model, dataset, keras.optimizers.SGD(0.0), "mse", verbose=0)
+    assert history["loss"] == [pytest.approx(mse + 1.0, rel=1e-5)]
+
+
 def test_progress_bar_and_epoch_lines(rng, capsys):
     x = rng.random((64, 6)).astype("float32")
     dataset = tf.data.Dataset.from_tensor_slices(x).batch(16)

@@ -3,7 +3,14 @@
 import keras
 import numpy as np
 import pytest
-from keras import ops
+from contract import (
+    assert_config_round_trip,
+    assert_keras_round_trip,
+    assert_mixed_float16,
+    assert_weights,
+    numpy,
+    raises_showing,
+)
 
 from companion import LogisticEndpoint
 
@@ -13,7 +20,7 @@ def _functional_model():
     targets = keras.Input((1,), name="targets")
     logits = keras.layers.Dense(1, name="dense")(inputs)
     probabilities = LogisticEndpoint(name="logistic")(logits, targets)
-    return keras.Model([inputs, targets], probabilities)
+    return keras.Model([inputs, targets], probabilities, name="logistic_regression")
 
 
 def _separable_data(n=64):
@@ -23,39 +30,41 @@ def _separable_data(n=64):
     return {"inputs": x, "targets": y}
 
 
-def test_basics_probabilities_loss_and_accuracy(tmp_path):
+def _bce(logits, targets, weights=None):
+    p = 1.0 / (1.0 + np.exp(-logits))
+    per_sample = -(targets * np.log(p) + (1 - targets) * np.log(1 - p)).mean(axis=-1)
+    weights = np.ones(len(per_sample)) if weights is None else weights
+    return float(np.sum(per_sample * weights) / len(per_sample))
+
+
+def test_basics_probabilities_loss_and_accuracy():
     layer = LogisticEndpoint(name="logistic")
     logits = np.array([[2.0], [-1.0], [0.5]], dtype="float32")
     targets = np.array([[1.0], [1.0], [0.0]], dtype="float32")
-
-    probabilities = ops.convert_to_numpy(layer(logits, targets))
-
-    expected_p = 1.0 / (1.0 + np.exp(-logits))
-    np.testing.assert_allclose(probabilities, expected_p, rtol=1e-6)
-    expected_loss = -np.mean(targets * np.log(expected_p) + (1 - targets) * np.log(1 - expected_p))
-    assert len(layer.losses) == 1
-    assert float(layer.losses[0]) == pytest.approx(expected_loss, rel=1e-5)
+    probabilities = numpy(layer(logits, targets))
+    np.testing.assert_allclose(probabilities, 1.0 / (1.0 + np.exp(-logits)), rtol=1e-6)
+    assert [float(loss) for loss in layer.losses] == [pytest.approx(_bce(logits, targets))]
     assert [m.name for m in layer.metrics] == ["accuracy"]
     # 2.0 → 1 correct, -1.0 → 0 wrong, 0.5 → 1 wrong.
     assert float(layer.metrics[0].result()) == pytest.approx(1 / 3)
-    assert layer.weights == []
+    assert_weights(layer, trainable=0)
 
-    clone = LogisticEndpoint.from_config(layer.get_config())
-    assert clone.name == "logistic"
 
+def test_config_round_trip_and_keras_file(tmp_path):
+    logits = np.array([[2.0], [-1.0]], dtype="float32")
+    targets = np.array([[1.0], [0.0]], dtype="float32")
+    layer = LogisticEndpoint(name="logistic")
+    clone = assert_config_round_trip(layer, (logits, targets), call=lambda lay, x: lay(*x))
+    assert float(clone.losses[0]) == pytest.approx(_bce(logits, targets), rel=1e-5)
     model = _functional_model()
     data = _separable_data(8)
-    path = tmp_path / "model.keras"
-    model.save(path)
-    restored = keras.models.load_model(path)
-    np.testing.assert_allclose(restored.predict(data, verbose=0), model.predict(data, verbose=0))
+    assert_keras_round_trip(model, data, tmp_path, layer="logistic", layer_type=LogisticEndpoint)
 
 
 def test_without_targets_no_loss_and_no_metric_update():
     layer = LogisticEndpoint()
     probabilities = layer(np.zeros((2, 1), dtype="float32"))
-
-    np.testing.assert_allclose(ops.convert_to_numpy(probabilities), np.full((2, 1), 0.5))
+    np.testing.assert_allclose(numpy(probabilities), np.full((2, 1), 0.5))
     assert layer.losses == []
     assert float(layer.metrics[0].count) == 0.0
 
@@ -64,12 +73,11 @@ def test_sample_weight_is_used_for_loss_and_accuracy():
     layer = LogisticEndpoint()
     logits = np.array([[3.0], [3.0]], dtype="float32")
     targets = np.array([[1.0], [0.0]], dtype="float32")
-
-    layer(logits, targets, np.array([1.0, 0.0], dtype="float32"))
-
+    weights = np.array([1.0, 0.0], dtype="float32")
+    layer(logits, targets, weights)
+    # Only the correct sample counts.
     assert float(layer.metrics[0].result()) == pytest.approx(1.0)
-    expected = np.log1p(np.exp(-3.0)) / 2  # only the correct sample counts, summed over batch 2
-    assert float(layer.losses[0]) == pytest.approx(expected, rel=1e-5)
+    assert float(layer.losses[0]) == pytest.approx(_bce(logits, targets, weights), rel=1e-5)
 
 
 @pytest.mark.xfail(
@@ -81,9 +89,7 @@ def test_sample_weight_is_used_for_loss_and_accuracy():
 def test_fit_without_compiled_loss_reports_loss_and_accuracy():
     model = _functional_model()
     model.compile(optimizer=keras.optimizers.Adam(0.1))
-
     history = model.fit(_separable_data(), epochs=10, batch_size=16, verbose=0)
-
     assert set(history.history) == {"loss", "accuracy"}
     assert history.history["loss"][-1] < history.history["loss"][0]
     assert history.history["accuracy"][-1] > 0.9
@@ -92,19 +98,17 @@ def test_fit_without_compiled_loss_reports_loss_and_accuracy():
 
 def test_mixed_precision_probabilities_follow_compute_dtype():
     layer = LogisticEndpoint(dtype="mixed_float16")
-    probabilities = layer(np.zeros((2, 1), dtype="float32"), np.ones((2, 1), dtype="float32"))
-
-    assert probabilities.dtype == "float16"
-    assert np.isfinite(float(layer.losses[0]))
+    logits = np.array([[2.0], [-1.0]], dtype="float32")
+    targets = np.array([[1.0], [1.0]], dtype="float32")
+    assert_mixed_float16(layer, layer(logits, targets))
+    assert float(layer.losses[0]) == pytest.approx(_bce(logits, targets), rel=1e-3)
 
 
 def test_targets_of_another_shape_are_rejected():
-    with pytest.raises(ValueError, match=r"logits=\(3, 1\), targets=\(3,\)"):
+    with raises_showing((3, 1), (3,)):
         LogisticEndpoint()(np.zeros((3, 1), dtype="float32"), np.zeros((3,), dtype="float32"))
 
 
 def test_targets_of_another_shape_are_rejected_in_a_functional_model():
-    logits = keras.Input((1,))
-    targets = keras.Input((2,))
-    with pytest.raises(ValueError, match=r"targets=\(None, 2\)"):
-        LogisticEndpoint()(logits, targets)
+    with raises_showing((None, 2)):
+        LogisticEndpoint()(keras.Input((1,)), keras.Input((2,)))

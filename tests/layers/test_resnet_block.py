@@ -5,12 +5,20 @@ import math
 import keras
 import numpy as np
 import pytest
+from contract import (
+    assert_config_round_trip,
+    assert_fit_lowers_loss,
+    assert_keras_round_trip,
+    assert_mixed_float16,
+    assert_weights,
+    numpy,
+    raises_naming,
+    raises_showing,
+)
 
 from companion import ResNetBlock
 
-
-def _numpy(x):
-    return keras.ops.convert_to_numpy(x)
+_numpy = numpy
 
 
 def test_basics_identity_block_shapes_and_weight_counts():
@@ -20,8 +28,7 @@ def test_basics_identity_block_shapes_and_weight_counts():
     assert not block.use_projection
     assert block.shortcut_conv is None and block.shortcut_bn is None
     # conv1/conv2 kernels + gamma/beta of two BN layers; the moving stats are not trainable.
-    assert len(block.trainable_weights) == 6
-    assert len(block.non_trainable_weights) == 4
+    assert_weights(block, trainable=6, non_trainable=4)
     assert [v.path for v in block.non_trainable_weights] == [
         "block/bn1/moving_mean",
         "block/bn1/moving_variance",
@@ -41,8 +48,7 @@ def test_basics_projection_block_shapes_and_weight_counts():
     assert block.use_projection
     assert block.shortcut_conv.kernel.shape == (1, 1, 16, 32)
     assert block.shortcut_conv.strides == (2, 2)
-    assert len(block.trainable_weights) == 9
-    assert len(block.non_trainable_weights) == 6
+    assert_weights(block, trainable=9, non_trainable=6)
     assert block.count_params() == (3 * 3 * 16 * 32 + 3 * 3 * 32 * 32 + 16 * 32) + 3 * 4 * 32
     assert [layer.name for layer in block._layers] == [
         "conv1",
@@ -93,28 +99,26 @@ def test_output_matches_the_sub_layers_composed_by_hand(rng):
 
 
 def test_training_flag_switches_batch_norm(rng):
-    block = ResNetBlock(4)
+    block = ResNetBlock(4, strides=2)
     x = (3.0 + 2.0 * rng.normal(size=(8, 5, 5, 4))).astype("float32")
     inference = _numpy(block(x, training=False))
+    batch_norms = [block.bn1, block.bn2, block.shortcut_bn]
     # Inference did not touch the moving statistics ...
-    np.testing.assert_array_equal(_numpy(block.bn1.moving_mean), np.zeros(4))
+    for bn in batch_norms:
+        np.testing.assert_array_equal(_numpy(bn.moving_mean), np.zeros(4), err_msg=bn.name)
     training = _numpy(block(x, training=True))
     assert not np.allclose(inference, training)
-    # ... training did.
-    assert not np.allclose(_numpy(block.bn1.moving_mean), 0.0)
+    # ... training moved those of every batch normalization.
+    for bn in batch_norms:
+        assert not np.allclose(_numpy(bn.moving_mean), 0.0), bn.name
 
 
 def test_config_round_trip(rng):
     block = ResNetBlock(8, strides=2, name="down", dtype="float64")
-    config = block.get_config()
-    assert config["filters"] == 8 and config["strides"] == 2 and config["name"] == "down"
-    clone = ResNetBlock.from_config(config)
-    assert clone.get_config() == config
     x = rng.normal(size=(2, 6, 6, 3))
-    y = block(x, training=False)
-    clone.build(x.shape)
-    clone.set_weights(block.get_weights())
-    np.testing.assert_allclose(_numpy(clone(x, training=False)), _numpy(y))
+    clone = assert_config_round_trip(
+        block, x, call=lambda b, x: b(x, training=False), filters=8, strides=2
+    )
     assert clone.conv1.dtype == "float64" and clone.shortcut_bn.dtype == "float64"
 
 
@@ -128,18 +132,12 @@ def test_functional_model_saves_and_loads(tmp_path, rng):
     # Move the BN moving statistics away from 0/1 so that loading them matters.
     model(rng.normal(size=(16, 8, 8, 3)).astype("float32"), training=True)
     x = rng.normal(size=(4, 8, 8, 3)).astype("float32")
-    expected = model.predict(x, verbose=0)
-    path = tmp_path / "blocks.keras"
-    model.save(path)
-    loaded = keras.saving.load_model(path)
-    assert isinstance(loaded.get_layer("down"), ResNetBlock)
+    loaded = assert_keras_round_trip(model, x, tmp_path, layer="down", layer_type=ResNetBlock)
     assert loaded.get_layer("identity").use_projection is False
-    np.testing.assert_allclose(loaded.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6)
 
 
 def test_fit_lowers_the_loss(fashion_mnist_images):
     (x_train, y_train), _ = fashion_mnist_images
-    x, y = x_train[:512], y_train[:512]
     model = keras.Sequential(
         [
             keras.Input((28, 28, 1)),
@@ -150,44 +148,42 @@ def test_fit_lowers_the_loss(fashion_mnist_images):
             keras.layers.Dense(10),
         ]
     )
-    model.compile(
+    assert_fit_lowers_loss(
+        model,
+        x_train[:512],
+        y_train[:512],
+        epochs=4,
+        batch_size=64,
         optimizer=keras.optimizers.Adam(0.01),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        factor=0.7,
     )
-    losses = model.fit(x, y, epochs=4, batch_size=64, verbose=0).history["loss"]
-    assert losses[-1] < 0.7 * losses[0]
 
 
 def test_mixed_precision_reaches_the_sub_layers():
     block = ResNetBlock(4, dtype="mixed_float16")
     y = block(np.ones((2, 5, 5, 3), dtype="float32"))
-    assert keras.backend.standardize_dtype(y.dtype) == "float16"
-    assert all(layer.dtype_policy.name == "mixed_float16" for layer in block._layers)
-    assert all(v.dtype == "float32" for v in block.weights)
+    assert_mixed_float16(block, y, sublayers=block._layers)
 
 
 @pytest.mark.parametrize("filters", [0, -4, 2.5, "16", True, None])
 def test_bad_filters_are_rejected(filters):
-    with pytest.raises(ValueError, match=r"filters는 양의 정수여야 합니다") as info:
+    with raises_naming("filters", filters):
         ResNetBlock(filters)
-    assert f"받은 값: filters={filters!r}" in str(info.value)
 
 
 @pytest.mark.parametrize("strides", [0, -1, 1.5, (2, 2), False])
 def test_bad_strides_are_rejected(strides):
-    with pytest.raises(ValueError, match=r"strides는 양의 정수") as info:
+    with raises_naming("strides", strides):
         ResNetBlock(8, strides=strides)
-    assert f"받은 값: strides={strides!r}" in str(info.value)
 
 
 @pytest.mark.parametrize("shape", [(2, 28, 28), (2, 4, 4, 4, 1), (2, 28, 28, None)])
 def test_bad_input_shapes_are_rejected(shape):
-    block = ResNetBlock(8)
-    with pytest.raises(ValueError, match=r"4차원 텐서여야 합니다") as info:
-        block.build(shape)
-    assert f"받은 모양: input_shape={shape}" in str(info.value)
+    with raises_showing(shape):
+        ResNetBlock(8).build(shape)
 
 
 def test_bad_input_rank_is_rejected_when_called():
-    with pytest.raises(ValueError, match=r"받은 모양: input_shape=\(2, 28, 28\)"):
+    with raises_showing((2, 28, 28)):
         ResNetBlock(8)(np.ones((2, 28, 28), dtype="float32"))

@@ -3,12 +3,20 @@
 import keras
 import numpy as np
 import pytest
+from contract import (
+    assert_config_round_trip,
+    assert_fit_lowers_loss,
+    assert_keras_round_trip,
+    assert_mixed_float16,
+    assert_weights,
+    numpy,
+    raises_naming,
+    raises_showing,
+)
 
 from companion import ResNet, ResNetBlock
 
-
-def _numpy(x):
-    return keras.ops.convert_to_numpy(x)
+_numpy = numpy
 
 
 def _perturb_moving_statistics(model, rng, input_shape=(16, 28, 28, 1)):
@@ -33,8 +41,7 @@ def test_basics_output_shape_layers_and_weight_counts():
     ]
     # stem: conv kernel, BN gamma/beta (+2 moving stats); blocks: 6, 9, 9 (+4, 6, 6);
     # classifier: kernel, bias.
-    assert len(model.trainable_weights) == 1 + 2 + 6 + 9 + 9 + 2
-    assert len(model.non_trainable_weights) == 2 + 4 + 6 + 6
+    assert_weights(model, trainable=1 + 2 + 6 + 9 + 9 + 2, non_trainable=2 + 4 + 6 + 6)
     assert all("moving" in v.name for v in model.non_trainable_weights)
     assert model.count_params() == 78_426
     non_trainable = sum(int(np.prod(v.shape)) for v in model.non_trainable_weights)
@@ -61,6 +68,32 @@ def test_outputs_are_logits_not_probabilities(rng):
     assert (y < 0).any()
 
 
+def test_output_matches_the_layers_composed_by_hand(rng):
+    model = ResNet(num_classes=3, filters=(4, 8), name="resnet")
+    x = rng.random((2, 12, 12, 1)).astype("float32")
+    _perturb_moving_statistics(model, rng, (8, 12, 12, 1))
+    h = keras.ops.relu(model.stem_bn(model.stem_conv(x), training=False))
+    for block in model.blocks:
+        h = block(h, training=False)
+    expected = model.classifier(keras.ops.mean(h, axis=(1, 2)))
+    np.testing.assert_allclose(
+        _numpy(model(x, training=False)), _numpy(expected), rtol=1e-5, atol=1e-5
+    )
+
+
+def test_training_updates_every_batch_normalization(rng):
+    model = ResNet(num_classes=3, filters=(4, 8))
+    x = (2.0 + rng.random((8, 12, 12, 1))).astype("float32")
+    model(x, training=False)
+    moving = [v for v in model.non_trainable_weights if "moving_mean" in v.path]
+    assert len(moving) == 1 + 2 + 3  # stem, stage 1 (identity), stage 2 (with projection)
+    for v in moving:
+        np.testing.assert_array_equal(_numpy(v), 0.0, err_msg=v.path)
+    model(x, training=True)
+    for v in moving:
+        assert not np.allclose(_numpy(v), 0.0), v.path
+
+
 def test_works_on_other_image_sizes_and_inside_a_functional_model():
     inputs = keras.Input((32, 32, 3))
     outputs = ResNet(num_classes=4, filters=(4, 8, 8, 8), name="backbone")(inputs)
@@ -71,32 +104,18 @@ def test_works_on_other_image_sizes_and_inside_a_functional_model():
 
 def test_config_round_trip(rng):
     model = ResNet(num_classes=7, filters=[8, 16], blocks_per_stage=2, name="small")
-    config = model.get_config()
-    assert config["num_classes"] == 7
-    assert config["filters"] == [8, 16]
-    assert config["blocks_per_stage"] == 2
-    assert config["name"] == "small"
-    clone = ResNet.from_config(config)
-    assert clone.get_config() == config
     x = rng.random((2, 28, 28, 1)).astype("float32")
-    y = model(x)
-    clone.build(x.shape)
-    clone.set_weights(model.get_weights())
-    np.testing.assert_allclose(_numpy(clone(x)), _numpy(y), rtol=1e-6)
+    expected = {"num_classes": 7, "filters": [8, 16], "blocks_per_stage": 2}
+    assert_config_round_trip(model, x, call=lambda m, x: m(x, training=False), **expected)
 
 
 def test_keras_file_round_trip_gives_identical_predictions(tmp_path, rng):
     model = ResNet(num_classes=4, filters=(8, 16), name="resnet")
     _perturb_moving_statistics(model, rng)
     x = rng.random((4, 28, 28, 1)).astype("float32")
-    expected = model.predict(x, verbose=0)
-    path = tmp_path / "resnet.keras"
-    model.save(path)
-    loaded = keras.saving.load_model(path)
-    assert type(loaded) is ResNet
+    loaded = assert_keras_round_trip(model, x, tmp_path)
     assert loaded.get_config() == model.get_config()
     assert all(isinstance(block, ResNetBlock) for block in loaded.blocks)
-    np.testing.assert_allclose(loaded.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6)
 
 
 def test_save_weights_and_load_weights(tmp_path, rng):
@@ -115,15 +134,18 @@ def test_save_weights_and_load_weights(tmp_path, rng):
 
 def test_fit_lowers_the_loss_on_fashion_mnist(fashion_mnist_images):
     (x_train, y_train), _ = fashion_mnist_images
-    x, y = x_train[:512], y_train[:512]
     model = ResNet(filters=(8, 16))
-    model.compile(
+    history = assert_fit_lowers_loss(
+        model,
+        x_train[:512],
+        y_train[:512],
+        epochs=4,
+        batch_size=64,
         optimizer=keras.optimizers.Adam(0.01),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         metrics=["accuracy"],
+        factor=0.8,
     )
-    history = model.fit(x, y, epochs=4, batch_size=64, verbose=0).history
-    assert history["loss"][-1] < 0.8 * history["loss"][0]
     # Ten balanced classes: chance is 0.1.
     assert history["accuracy"][-1] > 0.35
 
@@ -131,39 +153,33 @@ def test_fit_lowers_the_loss_on_fashion_mnist(fashion_mnist_images):
 def test_mixed_precision_reaches_every_layer():
     model = ResNet(filters=(4, 8), dtype="mixed_float16")
     y = model(np.ones((2, 28, 28, 1), dtype="float32"))
-    assert keras.backend.standardize_dtype(y.dtype) == "float16"
-    assert all(layer.dtype_policy.name == "mixed_float16" for layer in model.layers)
-    assert all(v.dtype == "float32" for v in model.weights)
+    assert_mixed_float16(model, y, sublayers=model.layers)
 
 
 @pytest.mark.parametrize("num_classes", [0, -1, 2.0, "10", True, None])
 def test_bad_num_classes_are_rejected(num_classes):
-    with pytest.raises(ValueError, match=r"num_classes는 양의 정수여야 합니다") as info:
+    with raises_naming("num_classes", num_classes):
         ResNet(num_classes=num_classes)
-    assert f"받은 값: num_classes={num_classes!r}" in str(info.value)
 
 
 @pytest.mark.parametrize("filters", [(), [], 16, "16", (16, 0), (16, -32), (16, 2.5), (True,)])
 def test_bad_filters_are_rejected(filters):
-    with pytest.raises(ValueError, match=r"filters는 양의 정수로 된 비어 있지 않은") as info:
+    with raises_naming("filters", filters):
         ResNet(filters=filters)
-    assert f"받은 값: filters={filters!r}" in str(info.value)
 
 
 @pytest.mark.parametrize("blocks_per_stage", [0, -1, 1.0, "2", None])
 def test_bad_blocks_per_stage_are_rejected(blocks_per_stage):
-    with pytest.raises(ValueError, match=r"blocks_per_stage는 양의 정수여야 합니다") as info:
+    with raises_naming("blocks_per_stage", blocks_per_stage):
         ResNet(blocks_per_stage=blocks_per_stage)
-    assert f"받은 값: blocks_per_stage={blocks_per_stage!r}" in str(info.value)
 
 
 @pytest.mark.parametrize("shape", [(2, 28, 28), (2, 784), (None, 28, 28, None)])
 def test_bad_input_shapes_are_rejected(shape):
-    with pytest.raises(ValueError, match=r"4차원 텐서여야 합니다") as info:
+    with raises_showing(shape):
         ResNet().build(shape)
-    assert f"받은 모양: input_shape={shape}" in str(info.value)
 
 
 def test_bad_input_rank_is_rejected_when_called():
-    with pytest.raises(ValueError, match=r"받은 모양: input_shape=\(2, 784\)"):
+    with raises_showing((2, 784)):
         ResNet()(np.zeros((2, 784), dtype="float32"))

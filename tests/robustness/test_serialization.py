@@ -8,9 +8,11 @@ Keras does not save the state of a `SeedGenerator` (neither format stores it), s
 stochastic layer restarts its random stream from its `seed`. Before comparing the predictions
 of a sampling model, both models' generators are put in the same state (`copy_seed_states`).
 
-Broken files: a `.keras` file whose config names an unknown class, misses a required argument,
-or was cut short must fail with an error that says what is wrong, and never load silently with
-weights that were not restored.
+Broken files: a `.keras` file whose config misses an argument, holds an invalid value or a build
+config that no longer fits must fail with an error that says what is wrong, and never load
+silently with weights that were not restored (ResNet and VariationalAutoEncoder override
+`build_from_config` for this). How Keras itself treats unknown classes, truncated files, changed
+architectures and mismatched weight files is in tests/test_keras_facts.py.
 """
 
 import json
@@ -29,7 +31,6 @@ from _cases import (
     set_seed_states,
 )
 
-import companion
 from companion.settings import SEED
 
 
@@ -138,29 +139,6 @@ def _load_without_warnings(path):
         return keras.saving.load_model(path)
 
 
-def test_an_unknown_class_name_is_named(tmp_path):
-    def rename(config):
-        # Keras finds registered classes by "registered_name"; both must change to mean
-        # "a class this program has never heard of".
-        config["class_name"] = "NoSuchModel"
-        config["registered_name"] = "companion>NoSuchModel"
-
-    tampered = _rewrite_config(_saved_vae(tmp_path), rename)
-    with pytest.raises(TypeError, match="Could not locate class 'NoSuchModel'"):
-        _load_without_warnings(tampered)
-
-
-def test_an_unknown_layer_inside_a_functional_model_is_named(tmp_path):
-    def rename(config):
-        layer = next(c for c in config["config"]["layers"] if c["class_name"] == "Decoder")
-        layer["class_name"] = "Decoderr"
-        layer["registered_name"] = "companion>Decoderr"
-
-    tampered = _rewrite_config(_saved_decoder_model(tmp_path), rename)
-    with pytest.raises(TypeError, match="Could not locate class 'Decoderr'"):
-        _load_without_warnings(tampered)
-
-
 def test_a_missing_required_argument_is_named(tmp_path):
     def drop(config):
         layer = next(c for c in config["config"]["layers"] if c["class_name"] == "Decoder")
@@ -179,7 +157,7 @@ def test_a_missing_argument_with_a_default_does_not_load_silently(tmp_path):
         del config["config"]["original_dim"]
 
     tampered = _rewrite_config(_saved_vae(tmp_path), drop)
-    with pytest.raises(ValueError, match=r"original_dim=784\)\. 받은 모양: \(\d+, 6\)"):
+    with pytest.raises(ValueError, match=r"(?s)original_dim=784.*\(\d+, 6\)"):
         _load_without_warnings(tampered)
 
 
@@ -192,15 +170,6 @@ def test_an_invalid_argument_value_is_named(tmp_path):
         _load_without_warnings(tampered)
 
 
-def test_a_changed_architecture_does_not_take_the_old_weights(tmp_path):
-    def widen(config):
-        config["config"]["latent_dim"] = 3
-
-    tampered = _rewrite_config(_saved_vae(tmp_path), widen)
-    with pytest.raises(ValueError, match="could not be loaded"):
-        _load_without_warnings(tampered)
-
-
 def test_a_resnet_with_a_broken_build_config_does_not_load_silently(tmp_path):
     case = build("ResNet")
     path = tmp_path / "resnet.keras"
@@ -210,25 +179,5 @@ def test_a_resnet_with_a_broken_build_config_does_not_load_silently(tmp_path):
         config["build_config"]["input_shape"] = [None, 64]
 
     tampered = _rewrite_config(path, flatten_input)
-    with pytest.raises(ValueError, match=r"받은 모양: input_shape=\(None, 64\)"):
+    with pytest.raises(ValueError, match=r"input_shape=\(None, 64\)"):
         _load_without_warnings(tampered)
-
-
-@pytest.mark.parametrize("keep", [0.0, 0.5, 0.95])
-def test_a_truncated_file_is_refused(tmp_path, keep):
-    path = _saved_vae(tmp_path)
-    data = path.read_bytes()
-    truncated = tmp_path / "truncated.keras"
-    truncated.write_bytes(data[: int(len(data) * keep)])
-    with pytest.raises(ValueError, match=r"accessible `\.keras` zip file"):
-        keras.saving.load_model(truncated)
-
-
-def test_weights_of_another_architecture_are_refused(tmp_path):
-    case = build("VariationalAutoEncoder")
-    path = tmp_path / "vae.weights.h5"
-    case.model.save_weights(path)
-    other = companion.VariationalAutoEncoder(original_dim=6, intermediate_dim=5, latent_dim=2)
-    other.build((None, 6))
-    with pytest.raises(ValueError):
-        other.load_weights(path)

@@ -1,0 +1,221 @@
+"""Keras's own behaviour that the book and the companion package rely on.
+
+These tests do not test `companion`: they pin down what Keras 3 itself does, with plain Keras
+layers, so that a Keras upgrade that changes one of these facts fails here, by name, instead of
+somewhere deep in a chapter or a package test. Each test says where the fact is used.
+"""
+
+import json
+import zipfile
+
+import keras
+import numpy as np
+import pytest
+from keras import ops
+
+
+def _numpy(x):
+    return keras.ops.convert_to_numpy(x)
+
+
+class _AddsLoss(keras.layers.Layer):
+    """Adds the sum of its inputs as a loss (like companion.ActivityRegularizationLayer)."""
+
+    def call(self, inputs):
+        self.add_loss(ops.sum(inputs))
+        return inputs
+
+
+class _RecordsTraining(keras.layers.Layer):
+    """Records the `training` value each call receives."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.seen = []
+
+    def call(self, inputs, training=None):
+        self.seen.append(training)
+        return inputs
+
+
+def _dense_model(units=2, input_dim=3, name="model"):
+    inputs = keras.Input((input_dim,))
+    return keras.Model(inputs, keras.layers.Dense(units, name="dense")(inputs), name=name)
+
+
+# Losses added in call() (chapters 3 and 8) ------------------------------------------------------
+
+
+def test_layer_losses_are_replaced_at_every_top_level_call():
+    layer = _AddsLoss()
+    layer(np.ones((2, 2), dtype="float32"))
+    layer(np.full((2, 2), 3.0, dtype="float32"))
+    assert [float(loss) for loss in layer.losses] == [12.0]
+
+
+def test_losses_of_an_inner_layer_reach_the_outer_layer():
+    class Outer(keras.layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.inner = _AddsLoss()
+
+        def call(self, inputs):
+            return self.inner(inputs)
+
+    outer = Outer()
+    outer(np.ones((2, 4), dtype="float32"))
+    outer(np.ones((2, 4), dtype="float32"))
+    assert [float(loss) for loss in outer.losses] == [8.0]
+
+
+def test_keras_3_layers_refuse_add_metric():
+    # Layers that report a metric (LogisticEndpoint) own a metric object and update it.
+    with pytest.raises(NotImplementedError, match="update_state"):
+        keras.layers.Dense(1).add_metric(1.0)
+
+
+# The training flag (chapter 5) ----------------------------------------------------------------
+
+
+def test_fit_calls_layers_with_training_true_and_predict_evaluate_with_false():
+    probe = _RecordsTraining()
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, keras.layers.Dense(1)(probe(inputs)))
+    model.compile(optimizer="sgd", loss="mse", run_eagerly=True)
+    x, y = np.ones((4, 3), dtype="float32"), np.zeros((4, 1), dtype="float32")
+    probe.seen.clear()  # the functional model's construction called it symbolically
+    model.fit(x, y, epochs=1, batch_size=4, verbose=0)
+    assert probe.seen == [True]
+    probe.seen.clear()
+    model.predict(x, batch_size=4, verbose=0)
+    model.evaluate(x, y, batch_size=4, verbose=0)
+    assert probe.seen == [False, False]
+
+
+def test_an_inner_layer_inherits_the_outer_training_flag():
+    # Why a model may call its blocks without passing `training` on: Keras does it.
+    probe = _RecordsTraining()
+
+    class Outer(keras.layers.Layer):
+        def call(self, inputs, training=None):
+            return probe(inputs)
+
+    Outer()(np.ones((1, 2), dtype="float32"), training=True)
+    assert probe.seen == [True]
+
+
+# Random layers (chapters 5 and 8) -------------------------------------------------------------
+
+
+def test_seed_generator_state_is_not_saved_in_keras_files(tmp_path):
+    # A reloaded random layer restarts its stream from its seed: the tests put both generators
+    # in the same state before comparing a random model with its reloaded copy.
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, keras.layers.GaussianNoise(1.0, seed=3)(inputs))
+    x = np.zeros((2, 4), dtype="float32")
+    first = _numpy(model(x, training=True))
+    second = _numpy(model(x, training=True))
+    assert not np.array_equal(first, second)
+    model.save(tmp_path / "noise.keras")
+    loaded = keras.saving.load_model(tmp_path / "noise.keras")
+    np.testing.assert_array_equal(_numpy(loaded(x, training=True)), first)
+
+
+# Saving and loading (chapter 4) ---------------------------------------------------------------
+
+
+def _rewrite_config(path, edit):
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    config = json.loads(members["config.json"])
+    edit(config)
+    members["config.json"] = json.dumps(config).encode()
+    tampered = path.with_name(f"tampered_{path.name}")
+    with zipfile.ZipFile(tampered, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return tampered
+
+
+def test_an_unknown_class_name_is_named_when_loading(tmp_path):
+    model = _dense_model()
+    model.save(tmp_path / "model.keras")
+
+    def rename(config):
+        layer = next(c for c in config["config"]["layers"] if c["class_name"] == "Dense")
+        layer["class_name"] = "Densee"
+        layer["registered_name"] = "Densee"
+
+    with pytest.raises((TypeError, ValueError), match="Densee"):
+        keras.saving.load_model(_rewrite_config(tmp_path / "model.keras", rename))
+
+
+def test_a_changed_architecture_does_not_take_the_old_weights(tmp_path):
+    _dense_model(units=2).save(tmp_path / "model.keras")
+
+    def widen(config):
+        layer = next(c for c in config["config"]["layers"] if c["class_name"] == "Dense")
+        layer["config"]["units"] = 3
+
+    with pytest.raises(ValueError, match="could not be loaded"):
+        keras.saving.load_model(_rewrite_config(tmp_path / "model.keras", widen))
+
+
+@pytest.mark.parametrize("keep", [0.0, 0.5, 0.95])
+def test_a_truncated_keras_file_is_refused(tmp_path, keep):
+    path = tmp_path / "model.keras"
+    _dense_model().save(path)
+    data = path.read_bytes()
+    truncated = tmp_path / "truncated.keras"
+    truncated.write_bytes(data[: int(len(data) * keep)])
+    with pytest.raises(ValueError, match=r"accessible `\.keras` zip file"):
+        keras.saving.load_model(truncated)
+
+
+def test_weights_of_another_architecture_are_refused(tmp_path):
+    path = tmp_path / "model.weights.h5"
+    _dense_model(units=2).save_weights(path)
+    with pytest.raises(ValueError):
+        _dense_model(units=3).load_weights(path)
+
+
+def test_model_build_from_config_turns_a_build_error_into_a_warning():
+    # Why ResNet and VariationalAutoEncoder override build_from_config(): with keras.Model's
+    # own, a .keras file whose build config no longer fits loads silently without weights.
+    class Picky(keras.Model):
+        def build(self, input_shape):
+            raise ValueError("wrong shape")
+
+        def call(self, inputs):
+            return inputs
+
+    model = Picky()
+    with pytest.warns(UserWarning, match="cannot be built automatically"):
+        model.build_from_config({"input_shape": (None, 3)})
+    assert not model.built
+
+
+# Mixed precision (chapter 10) -----------------------------------------------------------------
+
+
+def test_mixed_float16_casts_float_inputs_to_float16_before_call():
+    seen = []
+
+    class Probe(keras.layers.Layer):
+        def call(self, inputs):
+            seen.append(keras.backend.standardize_dtype(inputs.dtype))
+            return inputs
+
+    Probe(dtype="mixed_float16")(np.ones((1, 2), dtype="float32"))
+    assert seen == ["float16"]
+
+
+def test_compile_wraps_the_optimizer_in_loss_scaling_under_mixed_float16():
+    previous = keras.config.dtype_policy()
+    try:
+        keras.config.set_dtype_policy("mixed_float16")
+        model = _dense_model()
+        model.compile(optimizer=keras.optimizers.Adam(), loss="mse")
+        assert isinstance(model.optimizer, keras.optimizers.LossScaleOptimizer)
+    finally:
+        keras.config.set_dtype_policy(previous)
