@@ -22,7 +22,7 @@ DURATIONS := --durations=15
 NBVAL := -p no:cacheprovider --nbval --sanitize-with nbval_sanitize.cfg
 
 .PHONY: book test venv system-deps data browser-deps lint unit test-jax nbval nbval-onednn-off build \
-	build-book browser clean
+	build-book browser clean speed mutation
 
 $(STAMP): pyproject.toml constraints.txt scripts/ipython_kernel_config.py
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,15 @@ nbval-onednn-off: $(STAMP) data
 # environment with only the base dependencies and JAX; prints the `import companion` time.
 build: $(STAMP)
 	$(PY) -m pytest tests/test_packaging.py -m packaging -s
+
+# Checks that are not part of `make test`: wall-clock ratios depend on how busy the machine is,
+# and the mutation run (every deliberate breakage of the package against its named test) takes
+# about 8 minutes.
+speed: $(STAMP) data
+	$(PY) -m pytest benchmarks/test_speed_ratio.py
+
+mutation: $(STAMP) data
+	$(PY) scripts/mutation_check.py
 
 browser: book pdf browser-deps
 	$(PY) -m pytest tests -m browser
