@@ -34,7 +34,12 @@ import warnings
 import keras
 import numpy as np
 
-from companion.exercises.checker import Checker, quiet_tensorflow_logs, require_class
+from companion.exercises.checker import (
+    Checker,
+    quiet_tensorflow_logs,
+    require_class,
+    short_array,
+)
 from companion.settings import SEED
 
 
@@ -292,8 +297,8 @@ def _check_masked_max(checker, layer_class):
             hint = " (첫 샘플의 마스크를 모든 샘플에 쓴 것 같습니다: 행마다 자기 마스크를 쓰세요)"
         checker.require(
             np.allclose(y, expected),
-            f"{label} 입력에 마스크를 준 출력은 {_short(expected)}이어야 하는데 "
-            f"{_short(y)}입니다{hint}.",
+            f"{label} 입력에 마스크를 준 출력은 {short_array(expected)}이어야 하는데 "
+            f"{short_array(y)}입니다{hint}.",
         )
         y = checker.call(f"{label} 입력을 마스크 없이 호출", _call, layer, x)
         checker.require_close(
@@ -313,13 +318,13 @@ def _check_masked_max(checker, layer_class):
     )
     checker.require(
         np.allclose(padded, short, atol=1e-6),
-        f"패딩(0)을 덧붙여도 출력이 {_short(short)}으로 같아야 하는데 {_short(padded)}입니다 "
-        "(call()의 마스크 인자 이름은 mask여야 Keras가 넘겨 줍니다).",
+        f"패딩(0)을 덧붙여도 출력이 {short_array(short)}으로 같아야 하는데 "
+        f"{short_array(padded)}입니다 (call()의 마스크 인자 이름은 mask여야 Keras가 넘겨 줍니다).",
     )
     checker.require(
         np.allclose(model_output, short, atol=1e-6),
-        f"Embedding 뒤에 이 층을 둔 함수형 모델의 출력도 {_short(short)}이어야 하는데 "
-        f"{_short(model_output)}입니다.",
+        f"Embedding 뒤에 이 층을 둔 함수형 모델의 출력도 {short_array(short)}이어야 하는데 "
+        f"{short_array(model_output)}입니다.",
     )
 
     compiled = checker.call("tf.function 안에서 마스크와 함께 호출", _compiled_call, layer, x, mask)
@@ -357,8 +362,3 @@ def _call(layer, x, **kwargs):
 
 def _gap(a, b):
     return float(np.max(np.abs(np.asarray(a, "float64") - np.asarray(b, "float64"))))
-
-
-def _short(array):
-    values = np.round(np.asarray(array, dtype="float64"), 4)
-    return np.array2string(values, threshold=6, separator=", ").replace("\n", "")

@@ -45,41 +45,24 @@
    (컴파일된 함수)를 저장 전후에 비교.
 """
 
-import functools
-import logging
 import os
 import tempfile
 
 import keras
 import numpy as np
 
-from companion.exercises.checker import Checker, original_exception, require_class
+from companion.exercises.checker import (
+    Checker,
+    original_exception,
+    quiet_tensorflow_logs,
+    require_class,
+    short_array,
+)
 from companion.settings import SEED
-
-
-def _quiet_tensorflow_logs(fn):
-    """`fn`을 실행하는 동안 TensorFlow의 경고 로그(재추적 경고 등)를 잠시 끕니다."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        logger = logging.getLogger("tensorflow")
-        level = logger.level
-        logger.setLevel(logging.ERROR)
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            logger.setLevel(level)
-
-    return wrapper
 
 
 def _numpy(tensor):
     return np.asarray(keras.ops.convert_to_numpy(keras.ops.cast(tensor, "float32")))
-
-
-def _short(array):
-    values = np.round(np.asarray(array, dtype="float64"), 4)
-    return np.array2string(values, threshold=6, separator=", ").replace("\n", "")
 
 
 def _error_of(fn):
@@ -166,8 +149,8 @@ def _check_time_summary(checker, layer_class):
             hint = " (특성 축(2)이 아니라 시간 축(1)을 따라 줄이세요)"
         checker.require(
             y.shape == expected.shape and np.allclose(y, expected, atol=1e-5),
-            f"입력 {shape}의 출력은 모양 {expected.shape}의 {_short(expected)}이어야 하는데 "
-            f"모양 {y.shape}의 {_short(y)}입니다{hint}.",
+            f"입력 {shape}의 출력은 모양 {expected.shape}의 {short_array(expected)}이어야 하는데 "
+            f"모양 {y.shape}의 {short_array(y)}입니다{hint}.",
         )
 
     for shape in ((2, 3), (2, 5, 3, 1)):
@@ -205,7 +188,7 @@ def _check_time_summary(checker, layer_class):
     checker.expect_close("함수형 모델의 predict() 출력", _time_summary(x), predicted)
 
 
-@_quiet_tensorflow_logs
+@quiet_tensorflow_logs
 def _functional(layer_class, x):
     inputs = keras.Input((None, x.shape[-1]))
     outputs = layer_class()(inputs)
@@ -283,7 +266,8 @@ def _check_rms_norm(checker, layer_class):
                 hint = " (평균을 빼면 LayerNormalization입니다: RMS는 x²의 평균만 씁니다)"
         checker.require(
             y.shape == expected.shape and np.allclose(y, expected, atol=1e-4),
-            f"입력 {shape}의 출력이 {_short(expected)}이어야 하는데 {_short(y)}입니다{hint}.",
+            f"입력 {shape}의 출력이 {short_array(expected)}이어야 하는데 "
+            f"{short_array(y)}입니다{hint}.",
         )
 
     small = np.full((2, 4), 0.1, "float32")
@@ -300,7 +284,7 @@ def _check_rms_norm(checker, layer_class):
     checker.expect(
         np.allclose(y, expected, atol=1e-4),
         f"epsilon=0.1, 입력 0.1의 출력은 {expected[0, 0]:.4f}이어야 하는데 "
-        f"{_short(y)}입니다{hint}.",
+        f"{short_array(y)}입니다{hint}.",
     )
 
     big = rng.uniform(-1.0, 1.0, size=(4, 8)) * np.array([[300.0], [1000.0], [3.0], [0.01]])
@@ -336,8 +320,8 @@ def _check_rms_norm(checker, layer_class):
             )
         checker.expect(
             ok,
-            f"{policy}에서 크기가 수백~수천인 입력의 출력이 {_short(expected)}에 가까워야 하는데 "
-            f"{_short(y)}입니다{hint}.",
+            f"{policy}에서 크기가 수백~수천인 입력의 출력이 {short_array(expected)}에 가까워야 "
+            f"하는데 {short_array(y)}입니다{hint}.",
         )
 
     before, after, losses = checker.call(
@@ -356,7 +340,7 @@ def _check_rms_norm(checker, layer_class):
     y = checker.call("다시 만든 층을 작은 입력으로 호출", lambda: _numpy(clone(small)))
     checker.expect(
         np.allclose(y, _rms_norm(small, 1.0, 0.1), atol=1e-4),
-        f"from_config(get_config())로 만든 층이 epsilon=0.1을 잃었습니다: 출력 {_short(y)} "
+        f"from_config(get_config())로 만든 층이 epsilon=0.1을 잃었습니다: 출력 {short_array(y)} "
         "(get_config()에 epsilon을 넣으세요).",
     )
 
@@ -367,7 +351,7 @@ def _built(layer_class, x):
     return layer
 
 
-@_quiet_tensorflow_logs
+@quiet_tensorflow_logs
 def _fit_one_step(layer_class):
     rng = np.random.default_rng(SEED)
     x = rng.normal(size=(16, 5)).astype("float32")
@@ -432,16 +416,16 @@ def _check_min_max_scaler(checker, layer_class):
         checker.require(
             all(np.shape(value) == (features,) for value in stored)
             and np.allclose(np.asarray(stored, "float64"), [minimum, maximum], atol=1e-6),
-            f"adapt() 뒤 minimum과 maximum은 특성마다(축 0) 구한 {_short(minimum)}, "
-            f"{_short(maximum)}이어야 하는데 {stored!r}입니다.",
+            f"adapt() 뒤 minimum과 maximum은 특성마다(축 0) 구한 {short_array(minimum)}, "
+            f"{short_array(maximum)}이어야 하는데 {stored!r}입니다.",
         )
         x = rng.uniform(-6.0, 11.0, size=(7, features)).astype("float32")
         y = checker.call(f"특성 {features}개 입력으로 호출", lambda f=fresh, v=x: _numpy(f(v)))
         expected = _min_max(x, minimum, maximum)
         checker.require(
             y.shape == expected.shape and np.allclose(y, expected, atol=1e-5),
-            f"출력은 (x - minimum) / (maximum - minimum) = {_short(expected)}이어야 하는데 "
-            f"{_short(y)}입니다.",
+            f"출력은 (x - minimum) / (maximum - minimum) = {short_array(expected)}이어야 하는데 "
+            f"{short_array(y)}입니다.",
         )
 
     data = rng.uniform(-4.0, 9.0, size=(64, 3)).astype("float32")
@@ -453,8 +437,8 @@ def _check_min_max_scaler(checker, layer_class):
         np.allclose(np.asarray(store["minimum"], "float64"), data.min(axis=0), atol=1e-6)
         and np.allclose(np.asarray(store["maximum"], "float64"), data.max(axis=0), atol=1e-6),
         "store['minimum'], store['maximum']에는 adapt()로 구한 최솟값과 최댓값이 있어야 하는데 "
-        f"{_short(np.asarray(store['minimum'], 'float64'))}, "
-        f"{_short(np.asarray(store['maximum'], 'float64'))}입니다.",
+        f"{short_array(np.asarray(store['minimum'], 'float64'))}, "
+        f"{short_array(np.asarray(store['maximum'], 'float64'))}입니다.",
     )
 
     x = rng.uniform(-6.0, 11.0, size=(5, 3)).astype("float32")
@@ -464,8 +448,8 @@ def _check_min_max_scaler(checker, layer_class):
     y = checker.call("load_own_variables() 뒤 호출", lambda: _numpy(fresh(x)))
     checker.expect(
         np.allclose(y, expected, atol=1e-5),
-        f"load_own_variables()로 되살린 층의 출력이 {_short(expected)}이어야 하는데 "
-        f"{_short(y)}입니다 (store의 값을 minimum, maximum에 다시 넣으세요).",
+        f"load_own_variables()로 되살린 층의 출력이 {short_array(expected)}이어야 하는데 "
+        f"{short_array(y)}입니다 (store의 값을 minimum, maximum에 다시 넣으세요).",
     )
 
     # 불러올 때 Keras는 상태를 채우기 전에 함수형 모델을 다시 만들므로 call()을 추적할 수 없습니다.
@@ -491,7 +475,7 @@ def _adapted(layer_class, data):
     return layer
 
 
-@_quiet_tensorflow_logs
+@quiet_tensorflow_logs
 def _keras_round_trip(layer_class, data, x):
     layer = layer_class()
     layer.adapt(data)

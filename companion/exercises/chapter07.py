@@ -32,80 +32,31 @@
    훈련 단계 40번에 손실이 절반 아래로.
 """
 
-import functools
 import itertools
-import logging
 import os
 import tempfile
-import warnings
 
 import keras
 import numpy as np
 
-from companion.exercises.checker import Checker, require_class
+from companion.exercises.checker import (
+    Checker,
+    missing_gradients,
+    numpy_of,
+    quiet_tensorflow_logs,
+    require_class,
+    set_fan_in_scaled_weights,
+)
 from companion.settings import SEED
-
-# --- 이 장이 쓰는 작은 도구 (checker.py에 같은 도구가 생기면 그쪽을 씁니다) ------------------
-
-
-def _quiet(fn):
-    """채점하는 동안 TensorFlow의 경고 로그(retracing 등)와 파이썬 경고를 끕니다.
-
-    채점기는 작은 층과 모델을 여러 번 새로 만들어 `tf.function`과 `fit()`을 부르므로
-    TensorFlow와 Keras가 독자가 고칠 일이 아닌 경고(retracing, `build()` 없는 층, 리스트로 준
-    함수형 입력, 소프트맥스 출력에 `from_logits=True`)를 냅니다. 보고서가 고칠 점을 알려 주므로
-    경고가 보고서 밖에 섞이지 않게 합니다. 오류 로그는 그대로 둡니다.
-    """
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        logger = logging.getLogger("tensorflow")
-        level = logger.level
-        logger.setLevel(logging.ERROR)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                return fn(*args, **kwargs)
-        finally:
-            logger.setLevel(level)
-
-    return wrapper
-
-
-def _seed_weights(variables, seed=SEED):
-    """가중치를 시드 고정한 0이 아닌 값으로 바꾸고 `{id: 값}`을 돌려줍니다.
-
-    커널은 `N(0, 1/fan_in)`, 편향은 `N(0, 0.5²)`입니다. 새로 초기화한 편향은 0이므로,
-    이렇게 해야 편향이 빠졌거나 활성화가 빠진 답이 다른 값을 냅니다.
-    """
-    rng = np.random.default_rng(seed)
-    values = {}
-    for variable in variables:
-        shape = tuple(int(d) for d in variable.shape)
-        scale = 1.0 / np.sqrt(shape[0]) if len(shape) >= 2 else 0.5
-        value = (rng.normal(size=shape) * scale).astype(variable.dtype)
-        variable.assign(value)
-        values[id(variable)] = value
-    return values
-
-
-def _missing_gradients(model, x, loss_fn):
-    """경사가 없거나 모두 0인 훈련 가능 가중치의 경로 목록을 돌려줍니다."""
-    import tensorflow as tf
-
-    with tf.GradientTape() as tape:
-        loss = loss_fn(model(x))
-    weights = model.trainable_weights
-    gradients = tape.gradient(loss, weights)
-    return [
-        weight.path
-        for weight, gradient in zip(weights, gradients, strict=True)
-        if gradient is None or not np.any(keras.ops.convert_to_numpy(gradient))
-    ]
 
 
 def _expect_gradients(checker, model, x, loss_fn):
-    ok, missing = checker.run("경사 계산 (tf.GradientTape)", _missing_gradients, model, x, loss_fn)
+    ok, missing = checker.run(
+        "경사 계산 (tf.GradientTape)",
+        missing_gradients,
+        lambda: loss_fn(model(x)),
+        lambda: model.trainable_weights,
+    )
     if ok:
         checker.expect(
             not missing,
@@ -133,10 +84,6 @@ def _compiled_training(model, x, y, loss_fn, steps, learning_rate=0.1):
         return loss
 
     return [float(step(x, y)) for _ in range(steps)]
-
-
-def _to_numpy(fn, *args):
-    return keras.ops.convert_to_numpy(fn(*args))
 
 
 def _shapes(variables):
@@ -200,10 +147,10 @@ def _classification_data(n_features=6, n=128):
 
 def _expect_mlp_values(checker, model, x, widths):
     """시드 고정한 가중치로 모델 출력을 NumPy로 계산한 로짓과 비교합니다."""
-    values = _seed_weights(model.weights)
+    values = set_fan_in_scaled_weights(model.weights, SEED)
     by_shape = {tuple(v.shape): values[id(v)] for v in model.weights}
     logits, no_relu = _mlp_forward(x, by_shape, widths)
-    output = checker.call(f"시드 고정한 가중치로 모델 호출 (입력 {x.shape})", _to_numpy, model, x)
+    output = checker.call(f"시드 고정한 가중치로 모델 호출 (입력 {x.shape})", numpy_of, model, x)
     what = f"hidden_units={tuple(widths[1:-1])}, num_classes={widths[-1]}인 모델의 출력"
     if np.allclose(output, logits, atol=1e-4):
         checker.checks += 1
@@ -225,7 +172,7 @@ def _expect_mlp_values(checker, model, x, widths):
     )
 
 
-@_quiet
+@quiet_tensorflow_logs(python_warnings=True)
 def check_mlp_classifier(model_class):
     """연습 7-1: `keras.Model`을 상속해 로짓을 내는 `MLPClassifier`를 채점합니다.
 
@@ -271,7 +218,7 @@ def check_mlp_classifier(model_class):
             f'모델 이름이 "mlp"여야 하는데 {model.name!r}입니다 '
             "(**kwargs를 super().__init__(**kwargs)에 넘기세요).",
         )
-        output = checker.call("모델 호출 (배치 5, 특성 6개)", _to_numpy, model, x[:5])
+        output = checker.call("모델 호출 (배치 5, 특성 6개)", numpy_of, model, x[:5])
         checker.require_equal("출력 모양 (배치 5, num_classes=3)", (5, 3), tuple(output.shape))
         expected_shapes = _mlp_weight_shapes(6, (8, 4), 3)
         checker.require(
@@ -290,7 +237,7 @@ def check_mlp_classifier(model_class):
             hidden_units=(16, 12, 5),
             num_classes=2,
         )
-        if checker.run("두 번째 모델 호출 (배치 7, 특성 9개)", _to_numpy, small, x9)[0]:
+        if checker.run("두 번째 모델 호출 (배치 7, 특성 9개)", numpy_of, small, x9)[0]:
             expected = _mlp_weight_shapes(9, (16, 12, 5), 2)
             if (
                 checker.expect(
@@ -305,7 +252,7 @@ def check_mlp_classifier(model_class):
 
         # 생성자 기본값.
         ok, default = checker.run("MLPClassifier() 만들기 (기본값)", model_class)
-        if ok and checker.run("기본값 모델 호출", _to_numpy, default, x[:3])[0]:
+        if ok and checker.run("기본값 모델 호출", numpy_of, default, x[:3])[0]:
             expected = _mlp_weight_shapes(6, (32,), 10)
             checker.expect(
                 _shapes(default.trainable_weights) == expected,
@@ -349,7 +296,7 @@ def _expect_mlp_config(checker, model_class, model, x):
     )
     checker.expect_equal('get_config()["num_classes"]', 3, config.get("num_classes"))
     ok, clone = checker.run("from_config(get_config())", model_class.from_config, config)
-    if ok and checker.run("from_config로 만든 모델 호출", _to_numpy, clone, x)[0]:
+    if ok and checker.run("from_config로 만든 모델 호출", numpy_of, clone, x)[0]:
         checker.expect(
             _shapes(clone.weights) == _shapes(model.weights),
             f"from_config()로 다시 만든 모델의 가중치 모양 {_shapes(clone.weights)}이 "
@@ -366,7 +313,7 @@ def _expect_mlp_saving(checker, model_class, model, x):
         '(@keras.saving.register_keras_serializable(package="exercises")를 붙이세요).',
     ):
         return
-    expected = _to_numpy(model, x)
+    expected = numpy_of(model, x)
     ok, result = checker.run(".keras 파일로 저장했다 불러오기", _save_and_load, model, x)
     if ok:
         loaded, predictions = result
@@ -403,9 +350,9 @@ def _block_candidates(x, weights, units):
 
 
 def _expect_block_values(checker, layer, x, units, when):
-    values = _seed_weights(layer.weights, seed=SEED + units)
+    values = set_fan_in_scaled_weights(layer.weights, seed=SEED + units)
     arrays = [values[id(v)] for v in layer.weights]
-    output = checker.call(f"{when}: 시드 고정한 가중치로 호출", _to_numpy, layer, x)
+    output = checker.call(f"{when}: 시드 고정한 가중치로 호출", numpy_of, layer, x)
     candidates = list(_block_candidates(x, arrays, units))
     if not candidates:
         return checker.fail(f"{when}: 가중치 모양으로 주 경로와 지름길을 찾을 수 없습니다.")
@@ -429,7 +376,7 @@ def _expect_block_values(checker, layer, x, units, when):
     )
 
 
-@_quiet
+@quiet_tensorflow_logs(python_warnings=True)
 def check_dense_residual_block(layer_class):
     """연습 7-2: 완전 연결 잔차 블록 `DenseResidualBlock`을 채점합니다.
 
@@ -464,7 +411,7 @@ def check_dense_residual_block(layer_class):
             f'층 이름이 "block"이어야 하는데 {same.name!r}입니다 '
             "(**kwargs를 super().__init__(**kwargs)에 넘기세요).",
         )
-        y = checker.call("폭이 같은 입력 (5, 4)로 호출", _to_numpy, same, x)
+        y = checker.call("폭이 같은 입력 (5, 4)로 호출", numpy_of, same, x)
         checker.require_equal("폭이 같을 때 출력 모양", (5, 4), tuple(y.shape))
         checker.expect(
             len(same.weights) == 4,
@@ -472,12 +419,12 @@ def check_dense_residual_block(layer_class):
             f"{len(same.weights)}개입니다 (투영은 폭이 다를 때만 만드세요).",
         )
         _expect_block_values(checker, same, x, 4, "폭이 같을 때 (입력 폭 4, units=4)")
-        checker.run("배치 크기 3으로 다시 호출", _to_numpy, same, x[:3])
+        checker.run("배치 크기 3으로 다시 호출", numpy_of, same, x[:3])
 
         # 폭이 다르고 3차원인 입력: 마지막 축을 봐야 합니다.
         x3 = rng.normal(size=(2, 6, 4)).astype("float32")
         wide = checker.call("DenseResidualBlock(6) 만들기", layer_class, 6)
-        ok, y = checker.run("폭이 다른 3차원 입력 (2, 6, 4)로 호출", _to_numpy, wide, x3)
+        ok, y = checker.run("폭이 다른 3차원 입력 (2, 6, 4)로 호출", numpy_of, wide, x3)
         if ok and checker.expect_equal(
             "입력 (2, 6, 4), units=6일 때 출력 모양", (2, 6, 6), y.shape
         ):
@@ -495,7 +442,7 @@ def check_dense_residual_block(layer_class):
         if ok:
             checker.expect_equal('get_config()["units"]', 4, config.get("units"))
             ok, clone = checker.run("from_config(get_config())", layer_class.from_config, config)
-            if ok and checker.run("from_config로 만든 층 호출", _to_numpy, clone, x)[0]:
+            if ok and checker.run("from_config로 만든 층 호출", numpy_of, clone, x)[0]:
                 checker.expect_equal("from_config로 만든 층의 가중치 수", 4, len(clone.weights))
 
         x_train = rng.normal(size=(128, 4)).astype("float32")

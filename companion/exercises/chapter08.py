@@ -44,81 +44,26 @@
 6. `steps < 2`면 인자 이름과 받은 값을 담은 `ValueError` → `steps=1`, `steps=0`.
 """
 
-import functools
 import json
-import logging
-import warnings
 
 import keras
 import numpy as np
 
-from companion.exercises.checker import Checker, require_class
+from companion.exercises.checker import (
+    Checker,
+    first_line,
+    missing_gradients,
+    numpy_of,
+    quiet_tensorflow_logs,
+    require_class,
+    run_twice_in_tf_function,
+    set_fan_in_scaled_weights,
+)
 from companion.models.variational_autoencoder import VariationalAutoEncoder
 from companion.settings import SEED
 
 # Keras clips probabilities to [epsilon, 1 - epsilon] before taking logarithms.
 _EPSILON = 1e-7
-
-# --- 이 장이 쓰는 작은 도구 (checker.py에 같은 도구가 생기면 그쪽을 씁니다) ------------------
-
-
-def _quiet(fn):
-    """채점하는 동안 TensorFlow의 경고 로그(retracing 등)와 파이썬 경고를 끕니다.
-
-    채점기는 작은 층과 모델을 여러 번 새로 만들어 `tf.function`과 `fit()`을 부르므로
-    TensorFlow와 Keras가 독자가 고칠 일이 아닌 경고(retracing, `build()` 없는 층, 리스트로 준
-    함수형 입력, 소프트맥스 출력에 `from_logits=True`)를 냅니다. 보고서가 고칠 점을 알려 주므로
-    경고가 보고서 밖에 섞이지 않게 합니다. 오류 로그는 그대로 둡니다.
-    """
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        logger = logging.getLogger("tensorflow")
-        level = logger.level
-        logger.setLevel(logging.ERROR)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                return fn(*args, **kwargs)
-        finally:
-            logger.setLevel(level)
-
-    return wrapper
-
-
-def _seed_weights(variables, seed=SEED):
-    """가중치를 시드 고정한 0이 아닌 값으로 바꿉니다.
-
-    커널은 `N(0, 1/fan_in)`, 편향은 `N(0, 0.5²)`입니다. 새로 초기화한 편향은 0이고 VAE의
-    `z_log_var`도 0 근처이므로, 이렇게 해야 분산과 표준편차를 헷갈린 답이 다른 값을 냅니다.
-    """
-    rng = np.random.default_rng(seed)
-    for variable in variables:
-        shape = tuple(int(d) for d in variable.shape)
-        scale = 1.0 / np.sqrt(np.prod(shape[:-1])) if len(shape) >= 2 else 0.5
-        variable.assign((rng.normal(size=shape) * scale).astype(variable.dtype))
-
-
-def _missing_gradients(variables, loss_fn):
-    """`loss_fn()`에서 경사가 없거나 모두 0인 가중치의 경로 목록을 돌려줍니다."""
-    import tensorflow as tf
-
-    with tf.GradientTape() as tape:
-        loss = loss_fn()
-    gradients = tape.gradient(loss, variables)
-    return [
-        variable.path
-        for variable, gradient in zip(variables, gradients, strict=True)
-        if gradient is None or not np.any(keras.ops.convert_to_numpy(gradient))
-    ]
-
-
-def _in_tf_function(fn, *args):
-    """`fn(*args)`를 `tf.function` 안에서 두 번 실행해 NumPy로 돌려줍니다."""
-    import tensorflow as tf
-
-    compiled = tf.function(fn)
-    return [keras.ops.convert_to_numpy(compiled(*args)) for _ in range(2)]
 
 
 def _call(layer, *args, **kwargs):
@@ -142,10 +87,6 @@ def _call_triple(layer, x):
     if not isinstance(outputs, (tuple, list)) or len(outputs) != 3:
         return None
     return tuple(np.asarray(keras.ops.convert_to_numpy(t), "float64") for t in outputs)
-
-
-def _to_numpy(fn, *args, **kwargs):
-    return np.asarray(keras.ops.convert_to_numpy(fn(*args, **kwargs)))
 
 
 def _check_config(checker, cls, instance, expected):
@@ -183,7 +124,7 @@ _N_COPIES = 500
 def _seed_until_spread(layer, image):
     """`z_log_var`가 0에서 충분히 떨어지도록 (분산과 표준편차가 구별되도록) 가중치를 고릅니다."""
     for attempt in range(8):
-        _seed_weights(layer.trainable_weights, seed=SEED + attempt)
+        set_fan_in_scaled_weights(layer.trainable_weights, seed=SEED + attempt)
         outputs = _call_triple(layer, image[None])
         log_var = outputs[1][0]
         if np.all(np.abs(log_var) > 0.4) and np.all(np.abs(log_var) < 2.5):
@@ -251,7 +192,7 @@ def _check_same_seed_same_z(checker, layer_class, x):
     )
 
 
-@_quiet
+@quiet_tensorflow_logs(python_warnings=True)
 def check_conv_encoder(layer_class):
     """연습 8-1: 이미지를 합성곱으로 읽는 `ConvEncoder` 층을 채점합니다.
 
@@ -318,7 +259,7 @@ def check_conv_encoder(layer_class):
             "시드를 바로 넘기면 매번 같은 잡음이 나옵니다 (SeedGenerator를 쓰세요).",
         )
         ok, compiled = checker.run(
-            "tf.function 안에서 두 번 호출", _in_tf_function, _z_only(layer), x
+            "tf.function 안에서 두 번 호출", run_twice_in_tf_function, _z_only(layer), x
         )
         if ok:
             checker.expect(
@@ -331,9 +272,9 @@ def check_conv_encoder(layer_class):
         _expect_sampling_distribution(checker, layer, x[0])
         ok, missing = checker.run(
             "z에서 가중치로 가는 경사 계산",
-            _missing_gradients,
-            layer.trainable_weights,
+            missing_gradients,
             lambda: keras.ops.sum(_call(layer, x)[2] ** 2),
+            layer.trainable_weights,
         )
         if ok:
             checker.expect(
@@ -419,7 +360,7 @@ def _fit_without_loss(model, x):
     return model.fit(x, epochs=4, batch_size=32, verbose=0).history["loss"]
 
 
-@_quiet
+@quiet_tensorflow_logs(python_warnings=True)
 def check_bernoulli_vae(model_class):
     """연습 8-2: 재구성 손실(이진 교차 엔트로피)까지 스스로 더하는 `BernoulliVAE`를 채점합니다.
 
@@ -476,7 +417,7 @@ def check_bernoulli_vae(model_class):
             isinstance(encoded, (tuple, list)) and len(encoded) == 3,
             "model.encoder는 (z_mean, z_log_var, z) 세 텐서를 돌려줘야 합니다.",
         )
-        _seed_weights(model.trainable_weights)
+        set_fan_in_scaled_weights(model.trainable_weights, SEED)
 
         _expect_losses(checker, model, x, 0.25, "배치 8, kl_weight=0.25일 때")
         _expect_losses(checker, model, x[:5], 0.25, "배치 5일 때")
@@ -493,7 +434,7 @@ def check_bernoulli_vae(model_class):
             "kl_weight=2.0인 모델 만들기", model_class, 6, 5, 3, kl_weight=2.0, seed=1
         )
         checker.call("kl_weight=2.0인 모델 호출", _call_numpy, heavy, x)
-        _seed_weights(heavy.trainable_weights)
+        set_fan_in_scaled_weights(heavy.trainable_weights, SEED)
         _expect_losses(checker, heavy, x, 2.0, "kl_weight=2.0일 때")
 
         fresh = checker.call("훈련할 새 모델 만들기", model_class, 6, 5, 3, kl_weight=0.25, seed=1)
@@ -520,7 +461,7 @@ def _seeded_vae(original_dim, latent_dim, seed):
         original_dim=original_dim, intermediate_dim=5, latent_dim=latent_dim, seed=seed
     )
     vae.build((None, original_dim))
-    _seed_weights(vae.trainable_weights, seed=SEED + seed)
+    set_fan_in_scaled_weights(vae.trainable_weights, seed=SEED + seed)
     return vae
 
 
@@ -537,11 +478,10 @@ def _expect_value_error(checker, what, argument, value, fn, *args, **kwargs):
         fn(*args, **kwargs)
     except ValueError as error:
         text = str(error)
-        first_line = (text.strip().splitlines() or [""])[0]
         return checker.expect(
             argument in text and str(value) in text,
             f"{what}일 때 ValueError 메시지에 인자 이름 {argument}와 받은 값 {value}가 들어 "
-            f"있어야 합니다. 받은 메시지: {first_line}",
+            f"있어야 합니다. 받은 메시지: {first_line(error)}",
         )
     except Exception as error:  # 독자 코드의 다른 예외도 보고서로 바꿉니다.
         return checker.fail(
@@ -558,7 +498,7 @@ def _expect_path(checker, interpolate_fn, vae, x_start, x_end, steps, when):
         f", steps={v}" for v in kwargs.values()
     )
     images = checker.call(
-        f"{when}: {call})", _to_numpy, interpolate_fn, vae, x_start, x_end, **kwargs
+        f"{when}: {call})", numpy_of, interpolate_fn, vae, x_start, x_end, **kwargs
     )
     original_dim = x_start.shape[-1]
     checker.require_equal(
@@ -609,10 +549,10 @@ def check_latent_interpolation(interpolate_fn):
     x_start, x_end = rng.random((2, 6)).astype("float32")
     with checker:
         what = "interpolate_latent(vae, x_start, x_end, steps=5)"
-        images = checker.call(what, _to_numpy, interpolate_fn, vae, x_start, x_end, steps=5)
+        images = checker.call(what, numpy_of, interpolate_fn, vae, x_start, x_end, steps=5)
         checker.require_equal("돌려준 배열의 모양 (steps=5, original_dim=6)", (5, 6), images.shape)
         again = checker.call(
-            f"{what} 다시 호출", _to_numpy, interpolate_fn, vae, x_start, x_end, steps=5
+            f"{what} 다시 호출", numpy_of, interpolate_fn, vae, x_start, x_end, steps=5
         )
         checker.require(
             again.shape == images.shape and np.allclose(again, images),

@@ -47,16 +47,19 @@
 9. 배치 크기를 고정하지 않음 → 배치 64와 5.
 """
 
-import functools
-import logging
 import math
-import warnings
 
 import keras
 import numpy as np
 
 from companion.exercises._layer_calls import call_layer
-from companion.exercises.checker import Checker, require_class
+from companion.exercises.checker import (
+    Checker,
+    quiet_tensorflow_logs,
+    require_class,
+    run_twice_in_tf_function,
+    set_fan_in_scaled_weights,
+)
 from companion.layers.sampling import Sampling
 from companion.settings import SEED
 
@@ -66,50 +69,6 @@ _Z_LOG_VAR = _RNG.normal(scale=0.5, size=(4, 3)).astype("float32")
 _N_SAMPLES = 20_000
 
 
-# --- 이 장이 쓰는 작은 도구 (checker.py에 같은 도구가 생기면 그쪽을 씁니다) ------------------
-
-
-def _quiet(fn):
-    """채점하는 동안 TensorFlow의 경고 로그(retracing 등)와 파이썬 경고를 끕니다.
-
-    채점기는 작은 층과 모델을 여러 번 새로 만들어 `tf.function`과 `fit()`을 부르므로
-    TensorFlow와 Keras가 독자가 고칠 일이 아닌 경고(retracing, `build()` 없는 층, 리스트로 준
-    함수형 입력, 소프트맥스 출력에 `from_logits=True`)를 냅니다. 보고서가 고칠 점을 알려 주므로
-    경고가 보고서 밖에 섞이지 않게 합니다. 오류 로그는 그대로 둡니다.
-    """
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        logger = logging.getLogger("tensorflow")
-        level = logger.level
-        logger.setLevel(logging.ERROR)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                return fn(*args, **kwargs)
-        finally:
-            logger.setLevel(level)
-
-    return wrapper
-
-
-def _in_tf_function(fn, *args):
-    """`fn(*args)`를 `tf.function` 안에서 두 번 실행해 NumPy로 돌려줍니다."""
-    import tensorflow as tf
-
-    compiled = tf.function(fn)
-    return [keras.ops.convert_to_numpy(compiled(*args)) for _ in range(2)]
-
-
-def _seed_weights(variables, seed=SEED):
-    """가중치를 시드 고정한 0이 아닌 값으로 바꿉니다 (커널 `N(0, 1/fan_in)`, 편향 `N(0, 0.5²)`)."""
-    rng = np.random.default_rng(seed)
-    for variable in variables:
-        shape = tuple(int(d) for d in variable.shape)
-        scale = 1.0 / np.sqrt(np.prod(shape[:-1])) if len(shape) >= 2 else 0.5
-        variable.assign((rng.normal(size=shape) * scale).astype(variable.dtype))
-
-
 def _scalar(value):
     """`value`가 원소 하나짜리면 파이썬 `float`로, 아니면 `None`을 돌려줍니다."""
     try:
@@ -117,25 +76,6 @@ def _scalar(value):
     except (TypeError, ValueError):
         return None
     return float(array.reshape(())) if array.size == 1 else None
-
-
-def _expect_value_error(checker, what, fn, *args, mentions=(), **kwargs):
-    """`fn(*args, **kwargs)`가 `mentions`를 모두 담은 `ValueError`를 내는지 확인합니다."""
-    try:
-        fn(*args, **kwargs)
-    except ValueError as error:
-        missing = [word for word in mentions if word not in str(error)]
-        return checker.expect(
-            not missing,
-            f"{what}: ValueError 메시지에 {', '.join(missing)}이(가) 들어 있어야 합니다 "
-            f"(인자 이름과 받은 값을 알려 주세요). 받은 메시지: {str(error).splitlines()[0]!r}",
-        )
-    except Exception as error:  # 독자 코드의 다른 예외도 보고서로 바꿉니다.
-        first_line = (str(error).strip().splitlines() or [""])[0]
-        return checker.fail(
-            f"{what}: ValueError가 나야 하는데 {type(error).__name__}: {first_line}"
-        )
-    return checker.fail(f"{what}: ValueError가 나야 하는데 아무 예외도 나지 않았습니다.")
 
 
 def _stats_inputs():
@@ -207,7 +147,10 @@ def _expect_seeded(checker, layer_class, inputs, label):
         "넘기세요).",
     )
     ok, compiled = checker.run(
-        "tf.function 안에서 두 번 호출", _in_tf_function, lambda a, b: layer([a, b]), *inputs
+        "tf.function 안에서 두 번 호출",
+        run_twice_in_tf_function,
+        lambda a, b: layer([a, b]),
+        *inputs,
     )
     if ok:
         checker.expect(
@@ -220,7 +163,7 @@ def _expect_seeded(checker, layer_class, inputs, label):
 # --- 연습 9-1 -------------------------------------------------------------------------------
 
 
-@_quiet
+@quiet_tensorflow_logs(python_warnings=True)
 def check_temperature_sampling(layer_class):
     """연습 9-1: 표준편차에 온도(temperature)를 곱해 뽑는 `TemperatureSampling` 층을 채점합니다.
 
@@ -323,8 +266,7 @@ def check_temperature_sampling(layer_class):
                             "seed=2)의 첫 표본과 다릅니다.",
                         )
 
-        _expect_value_error(
-            checker,
+        checker.expect_value_error(
             "TemperatureSampling(temperature=-1.0) 만들기",
             layer_class,
             temperature=-1.0,
@@ -384,7 +326,7 @@ def _kl_gradients(layer, z_mean, z_log_var):
     return [None if g is None else keras.ops.convert_to_numpy(g) for g in gradients]
 
 
-@_quiet
+@quiet_tensorflow_logs(python_warnings=True)
 def check_summed_kl_sampling(layer_class):
     """연습 9-2: 정확한 KL 발산을 손실로 더하는 `SummedKLSampling` 층을 채점합니다.
 
@@ -633,7 +575,7 @@ def _fit_one_epoch(vae, x):
     return vae.fit(x, x, epochs=1, batch_size=32, verbose=0).history["loss"]
 
 
-@_quiet
+@quiet_tensorflow_logs(python_warnings=True)
 def check_vae_parts(build_fn):
     """연습 9-3: 인코더·디코더 모델을 따로 쓸 수 있는 함수형 VAE 빌더를 채점합니다.
 
@@ -673,7 +615,7 @@ def check_vae_parts(build_fn):
         checker.require(_expect_shapes(checker, (encoder, decoder, vae), sizes), "모양")
 
         x = rng.uniform(size=(64, 12)).astype("float32")
-        _seed_weights(vae.trainable_weights)
+        set_fan_in_scaled_weights(vae.trainable_weights, SEED)
         first = checker.call("같은 입력으로 vae 호출 (첫째)", _numpy, vae, x)
         second = checker.call("같은 입력으로 vae 호출 (둘째)", _numpy, vae, x)
         decodes_mean = np.allclose(first, second)
@@ -708,7 +650,7 @@ def check_vae_parts(build_fn):
             # 아직 부르지 않은 두 encoder: 가중치를 맞추면 첫 z가 같아야 합니다.
             x10 = rng.uniform(size=(16, 10)).astype("float32")
             twin = _build_parts(checker, build_fn, sizes, seed=1)
-            _seed_weights(parts[0].trainable_weights, seed=SEED + 1)
+            set_fan_in_scaled_weights(parts[0].trainable_weights, seed=SEED + 1)
             checker.call("가중치 복사 (set_weights)", twin[0].set_weights, parts[0].get_weights())
             z_a = checker.call("seed=1인 첫 encoder 호출", _numpy, parts[0], x10)[2]
             z_b = checker.call("seed=1인 둘째 encoder 호출", _numpy, twin[0], x10)[2]

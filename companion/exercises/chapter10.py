@@ -49,7 +49,6 @@
 """
 
 import contextlib
-import logging
 import statistics
 import time
 import timeit
@@ -58,7 +57,7 @@ from unittest import mock
 import keras
 import numpy as np
 
-from companion.exercises.checker import Checker, require_class
+from companion.exercises.checker import Checker, first_line, quiet_tensorflow_logs, require_class
 from companion.settings import SEED
 
 _BATCH_SIZES = (8, 5, 3, 8)
@@ -66,28 +65,6 @@ _BATCH_SIZES = (8, 5, 3, 8)
 
 def _numpy(value):
     return np.asarray(keras.ops.convert_to_numpy(value), dtype="float64")
-
-
-def _first_line(error):
-    return (str(error).strip().splitlines() or [""])[0]
-
-
-def _expect_value_error(checker, what, fn, mentions):
-    """`fn()`이 `mentions`를 모두 담은 `ValueError`를 내는지 확인합니다."""
-    try:
-        fn()
-    except ValueError as error:
-        missing = [word for word in mentions if word not in str(error)]
-        return checker.expect(
-            not missing,
-            f"{what}: ValueError 메시지에 {', '.join(missing)}이(가) 들어 있어야 합니다 "
-            f"(인자 이름과 받은 값을 알려 주세요). 받은 메시지: {_first_line(error)!r}",
-        )
-    except Exception as error:  # 독자 코드의 다른 예외도 보고서로 바꿉니다.
-        return checker.fail(
-            f"{what}: ValueError가 나야 하는데 {type(error).__name__}: {_first_line(error)}"
-        )
-    return checker.fail(f"{what}: ValueError가 나야 하는데 아무 예외도 나지 않았습니다.")
 
 
 # ---------------------------------------------------------------- 연습 10-1
@@ -159,7 +136,7 @@ def _check_one_step_model(checker, make_train_step, in_dim, out_dim, regularize)
             )
             checker.fail(
                 f"{label}: 배치 {batch_size}장으로 train_step을 부르다 예외가 났습니다: "
-                f"{type(error).__name__}: {_first_line(error)}{hint}"
+                f"{type(error).__name__}: {first_line(error)}{hint}"
             )
             return
         expected = _reference_step(reference, reference_optimizer, x, y)
@@ -211,18 +188,6 @@ def _model_loss_parts(model, weights, x, y):
     return float(errors.mean()), float(errors.sum())
 
 
-@contextlib.contextmanager
-def _quiet_tensorflow_logs():
-    """TensorFlow의 로그(재추적 경고 등)를 잠시 끕니다: 재추적은 채점기가 직접 알려 줍니다."""
-    logger = logging.getLogger("tensorflow")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
-
-
 def check_retrace_free_step(make_train_step):
     """연습 10-1: 배치 크기가 바뀌어도 다시 추적하지 않는 훈련 단계를 채점합니다.
 
@@ -243,7 +208,7 @@ def check_retrace_free_step(make_train_step):
     ✅ 연습 10-1 재추적 없는 훈련 단계: 통과했습니다 (...개 항목 확인).
     """
     checker = Checker("연습 10-1 재추적 없는 훈련 단계")
-    with _quiet_tensorflow_logs(), checker:
+    with quiet_tensorflow_logs(), checker:
         checker.require(callable(make_train_step), "make_train_step에는 함수를 넘기세요.")
         _check_one_step_model(checker, make_train_step, 4, 1, regularize=True)
         _check_one_step_model(checker, make_train_step, 3, 2, regularize=False)
@@ -309,11 +274,10 @@ def check_xla_layer(layer_class):
                         )
                     checker.require(False, f"{what}의 값이 틀려 나머지 확인을 건너뜁니다.")
         for bad in (0, -1.5):
-            _expect_value_error(
-                checker,
+            checker.expect_value_error(
                 f"SoftClip(limit={bad})",
                 lambda bad=bad: layer_class(limit=bad),
-                ("limit", str(bad)),
+                mentions=("limit", str(bad)),
             )
         config = checker.call("get_config()", layer.get_config)
         checker.expect_equal("get_config()의 limit", 2.0, config.get("limit"))
@@ -339,7 +303,7 @@ def check_xla_layer(layer_class):
             checker.require(
                 False,
                 "tf.function(jit_compile=True) 안에서 층을 부르다 예외가 났습니다: "
-                f"{type(xla_error).__name__}: {_first_line(xla_error)} — NumPy 함수나 "
+                f"{type(xla_error).__name__}: {first_line(xla_error)} — NumPy 함수나 "
                 "tf.py_function은 XLA로 컴파일할 수 없습니다. keras.ops로 계산하세요.",
             )
         checker.expect_close(
@@ -515,10 +479,9 @@ def check_speedup(speedup_fn):
             ({"warmup": -1}, ("warmup", "-1")),
         ]:
             argument = ", ".join(f"{key}={value}" for key, value in kwargs.items())
-            _expect_value_error(
-                checker,
+            checker.expect_value_error(
                 f"speedup(..., {argument})",
                 lambda kwargs=kwargs: speedup_fn(noop, noop, **kwargs),
-                mentions,
+                mentions=mentions,
             )
     return checker.report()

@@ -18,6 +18,8 @@ What is here (for every checker author):
 - `Checker.expect_error(what, fn, *args, error_types=(ValueError,), mentions=(...), **kwargs)`:
   `fn` must raise, and the message must name every string in `mentions` (argument name AND
   received value).
+- `Checker.expect_value_error(what, fn, *args, mentions=(...), **kwargs)`: the same demand with the
+  shorter sentence chapters 9 and 10 report (first line of the received message only).
 - `Checker.expect_name_kwarg(what, layer_class, *args, **kwargs)`: `name=` reaches the base class.
 - `Checker.expect_state_in_weights(what, layer, non_trainable=...)`: state lives in Keras weights.
 - `Checker.expect_registered(layer_class)`, `Checker.expect_config_round_trip(what, layer, keys)`,
@@ -28,7 +30,14 @@ What is here (for every checker author):
   `gradients_of(target, x)`, `fit_one_step(model, x, y)`, `config_round_trip(layer)`,
   `save_and_reload(model)`, `is_registered(cls)`, `describe_exception(error)`,
   `explain_error(error)`, `original_exception(error)`, `require_class(value)`,
-  `quiet_tensorflow_logs` (context manager and decorator).
+  `quiet_tensorflow_logs` (context manager and decorator; `python_warnings=True` also silences
+  Python warnings, as chapters 7-9 do around their whole checker), `short_array(array)` (the
+  one-line array text of every report), `first_line(error)`.
+- `set_fan_in_scaled_weights(variables, seed)`: kernels `N(0, 1/fan_in)`, biases `N(0, 0.5²)`,
+  returns `{id(variable): value}`; chapters 7-9 compute expected outputs from these values (unlike
+  `set_nontrivial_weights`, the values keep activations at a steady scale through deep stacks).
+- `run_twice_in_tf_function(fn, *args)`, `numpy_of(fn, *args, **kwargs)`,
+  `missing_gradients(loss_fn, variables)` (paths of weights with no or all-zero gradient).
 """
 
 import contextlib
@@ -39,6 +48,7 @@ import os
 import re
 import shutil
 import tempfile
+import warnings
 
 import keras
 import numpy as np
@@ -187,7 +197,7 @@ def describe_exception(error):
 
 
 @contextlib.contextmanager
-def _quiet():
+def _quiet(python_warnings=False):
     tf_logger = logging.getLogger("tensorflow")
     absl_logger = logging.getLogger("absl")
     levels = (tf_logger.level, absl_logger.level)
@@ -202,9 +212,14 @@ def _quiet():
     except ImportError:  # absl 없이 도는 백엔드
         absl_logging = None
     try:
-        # 파이썬 경고(warnings)는 건드리지 않습니다: 채점기가 Keras의 경고를 기록해 보고서의
-        # 문장으로 바꾸기도 하고 (5장), 같은 경고는 어차피 한 번만 출력됩니다.
-        yield
+        if python_warnings:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                yield
+        else:
+            # 기본값에서는 파이썬 경고(warnings)를 건드리지 않습니다: 채점기가 Keras의 경고를
+            # 기록해 보고서의 문장으로 바꾸기도 하고 (5장), 같은 경고는 어차피 한 번만 출력됩니다.
+            yield
     finally:
         tf_logger.setLevel(levels[0])
         absl_logger.setLevel(levels[1])
@@ -212,20 +227,26 @@ def _quiet():
             absl_logging.set_verbosity(absl_verbosity)
 
 
-def quiet_tensorflow_logs(fn=None):
-    """TensorFlow·absl 경고 로그를 잠시 끕니다 (파이썬 warnings는 그대로 둡니다).
+def quiet_tensorflow_logs(fn=None, *, python_warnings=False):
+    """TensorFlow·absl 경고 로그를 잠시 끕니다 (기본값에서는 파이썬 warnings는 그대로 둡니다).
 
     `with quiet_tensorflow_logs():`로도, 함수에 붙이는 데코레이터 `@quiet_tensorflow_logs`로도
     씁니다. 채점기는 작은 층과 모델을 여러 번 새로 만들어 `tf.function`과 `fit()`을 부르므로
     TensorFlow가 "tf.function retracing" 경고를 낼 수 있습니다. 독자가 고칠 일이 아니므로 보고서
     밖의 출력에 섞이지 않게 합니다. 오류 로그는 그대로 둡니다.
+
+    `python_warnings=True`이면 파이썬 경고도 끕니다 (`@quiet_tensorflow_logs(python_warnings=True)`
+    또는 `with quiet_tensorflow_logs(python_warnings=True):`). 7~9장 채점기는 Keras가 내는,
+    독자가 고칠 일이 아닌 경고(`build()` 없는 층, 리스트로 준 함수형 입력, 소프트맥스 출력에
+    `from_logits=True`)를 보고서 밖에 섞지 않으려고 이렇게 씁니다.
     """
     if fn is None:
-        return _quiet()
+        # contextlib의 컨텍스트 관리자는 데코레이터로도 쓸 수 있습니다 (부를 때마다 새로 만듭니다).
+        return _quiet(python_warnings)
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        with _quiet():
+        with _quiet(python_warnings):
             return fn(*args, **kwargs)
 
     return wrapper
@@ -344,7 +365,7 @@ class Checker:
             )
         if not np.allclose(expected, received, atol=atol, rtol=1e-5):
             return self.fail(
-                f"{what}: {_short(expected)}이어야 하는데 {_short(received)}입니다{hint}."
+                f"{what}: {short_array(expected)}이어야 하는데 {short_array(received)}입니다{hint}."
             )
         return self.count_pass()
 
@@ -478,6 +499,27 @@ class Checker:
         names = "/".join(t.__name__ for t in error_types)
         return self.fail(f"{what}: {names}가 나야 하는데 아무 예외 없이 끝났습니다.")
 
+    def expect_value_error(self, what, fn, *args, mentions=(), **kwargs):
+        """`fn(*args, **kwargs)`가 `mentions`를 모두 담은 `ValueError`를 내는지 확인합니다.
+
+        `expect_error()`와 같은 확인이지만 문장이 짧습니다: 받은 메시지는 첫 줄만 보여 줍니다
+        (9·10장의 보고서 문장).
+        """
+        try:
+            fn(*args, **kwargs)
+        except ValueError as error:
+            missing = [word for word in mentions if word not in str(error)]
+            return self.expect(
+                not missing,
+                f"{what}: ValueError 메시지에 {', '.join(missing)}이(가) 들어 있어야 합니다 "
+                f"(인자 이름과 받은 값을 알려 주세요). 받은 메시지: {first_line(error)!r}",
+            )
+        except Exception as error:  # 독자 코드의 다른 예외도 보고서로 바꿉니다.
+            return self.fail(
+                f"{what}: ValueError가 나야 하는데 {type(error).__name__}: {first_line(error)}"
+            )
+        return self.fail(f"{what}: ValueError가 나야 하는데 아무 예외도 나지 않았습니다.")
+
     def expect_state_in_weights(self, what, layer, non_trainable=True):
         """층의 상태가 Keras 가중치로 추적되는지 확인합니다 (파이썬 속성이 아니라).
 
@@ -557,10 +599,16 @@ def original_exception(error):
     return error
 
 
-def _short(array):
+def short_array(array):
+    """배열을 소수 넷째 자리까지 반올림해 한 줄로 (원소가 많으면 `...`로 줄여) 씁니다."""
     values = np.round(np.asarray(array, dtype="float64"), 4)
     text = np.array2string(values, threshold=6, separator=", ")
     return text.replace("\n", "")
+
+
+def first_line(error):
+    """예외 메시지의 첫 줄 (앞뒤 공백을 걷어 냄; 메시지가 비었으면 `""`)."""
+    return (str(error).strip().splitlines() or [""])[0]
 
 
 def require_class(value, argument="layer_class"):
@@ -601,6 +649,26 @@ def set_nontrivial_weights(layer, seed, include_non_trainable=False):
         value = nontrivial_inputs(tuple(variable.shape), seed + 101 * i)
         variable.assign(value.astype(keras.backend.standardize_dtype(variable.dtype)))
         values[_variable_name(variable)] = value
+    return values
+
+
+def set_fan_in_scaled_weights(variables, seed):
+    """가중치를 시드 고정한 0이 아닌 정규분포 난수로 바꾸고 `{id(가중치): 넣은 값}`을 돌려줍니다.
+
+    2차원 이상(커널)은 `N(0, 1/fan_in)` (`fan_in`은 마지막 축을 뺀 크기의 곱), 1차원 이하(편향
+    등)는 `N(0, 0.5²)`입니다. 새로 초기화한 편향은 0이고 VAE의 `z_log_var`도 0 근처이므로,
+    이렇게 해야 편향·활성화가 빠졌거나 분산과 표준편차를 헷갈린 답이 다른 값을 냅니다. 값의
+    크기가 층을 지나도 비슷하게 유지되므로 기대 출력을 NumPy로 계산해 비교하기 좋습니다
+    (`set_nontrivial_weights`는 절댓값 0.25~2.0의 값을 넣습니다).
+    """
+    rng = np.random.default_rng(seed)
+    values = {}
+    for variable in variables:
+        shape = tuple(int(d) for d in variable.shape)
+        scale = 1.0 / np.sqrt(np.prod(shape[:-1])) if len(shape) >= 2 else 0.5
+        value = (rng.normal(size=shape) * scale).astype(variable.dtype)
+        variable.assign(value)
+        values[id(variable)] = value
     return values
 
 
@@ -645,6 +713,39 @@ def compile_once(target, x_example, training=None):
         return keras.ops.convert_to_numpy(function(np.asarray(x, "float32")))
 
     return call
+
+
+def run_twice_in_tf_function(fn, *args):
+    """`fn(*args)`를 `tf.function` 안에서 두 번 실행해 NumPy 배열 두 개의 리스트로 돌려줍니다."""
+    import tensorflow as tf
+
+    compiled = tf.function(fn)
+    return [keras.ops.convert_to_numpy(compiled(*args)) for _ in range(2)]
+
+
+def numpy_of(fn, *args, **kwargs):
+    """`fn(*args, **kwargs)`의 결과(텐서 하나)를 NumPy 배열로 돌려줍니다."""
+    return np.asarray(keras.ops.convert_to_numpy(fn(*args, **kwargs)))
+
+
+def missing_gradients(loss_fn, variables):
+    """`loss_fn()`의 경사가 없거나 모두 0인 가중치의 경로(`path`) 목록을 돌려줍니다.
+
+    `variables`는 가중치 리스트, 또는 손실을 계산한 뒤에 부를 인자 없는 함수입니다 (모델을
+    처음 호출할 때 가중치가 생기는 경우: `lambda: model.trainable_weights`).
+    """
+    import tensorflow as tf
+
+    with tf.GradientTape() as tape:
+        loss = loss_fn()
+    if callable(variables):
+        variables = variables()
+    gradients = tape.gradient(loss, variables)
+    return [
+        variable.path
+        for variable, gradient in zip(variables, gradients, strict=True)
+        if gradient is None or not np.any(keras.ops.convert_to_numpy(gradient))
+    ]
 
 
 def gradients_of(target, x, training=None):

@@ -14,10 +14,16 @@ from companion.exercises.checker import (
     call_compiled,
     describe_exception,
     explain_error,
+    first_line,
+    missing_gradients,
     nontrivial_inputs,
+    numpy_of,
     quiet_tensorflow_logs,
     require_class,
+    run_twice_in_tf_function,
+    set_fan_in_scaled_weights,
     set_nontrivial_weights,
+    short_array,
 )
 
 
@@ -346,6 +352,73 @@ def test_quiet_tensorflow_logs_restores_the_level():
 
     assert decorated() == logging.ERROR
     assert logger.level == before
+
+
+def test_quiet_tensorflow_logs_leaves_python_warnings_unless_asked():
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with quiet_tensorflow_logs():
+            warnings.warn("보여야 합니다", UserWarning, stacklevel=1)
+
+        @quiet_tensorflow_logs(python_warnings=True)
+        def decorated():
+            warnings.warn("숨겨야 합니다", UserWarning, stacklevel=1)
+            return logging.getLogger("tensorflow").level
+
+        assert decorated() == logging.ERROR
+        assert decorated() == logging.ERROR  # 데코레이터는 여러 번 부를 수 있습니다.
+    assert [str(w.message) for w in caught] == ["보여야 합니다"]
+
+
+def test_set_fan_in_scaled_weights_scales_kernels_by_fan_in():
+    layer = keras.layers.Dense(3)
+    layer.build((None, 400))
+    values = set_fan_in_scaled_weights(layer.weights, seed=1)
+    kernel, bias = (keras.ops.convert_to_numpy(w) for w in layer.weights)
+    np.testing.assert_array_equal(values[id(layer.kernel)], kernel)
+    np.testing.assert_array_equal(values[id(layer.bias)], bias)
+    assert abs(kernel.std() - 1 / 20) < 0.01
+    assert np.all(bias != 0)
+    again = set_fan_in_scaled_weights(layer.weights, seed=1)
+    np.testing.assert_array_equal(again[id(layer.kernel)], kernel)
+
+
+def test_small_shared_helpers():
+    assert first_line(ValueError("\n  첫 줄\n둘째 줄")) == "첫 줄"
+    assert first_line(ValueError()) == ""
+    assert short_array([[1.0, 2.123456]]) == "[[1.    , 2.1235]]"
+    np.testing.assert_array_equal(numpy_of(lambda a, b: a + b, np.ones(2), b=1.0), [2.0, 2.0])
+    first, second = run_twice_in_tf_function(lambda x: x * 2.0, np.ones(2, "float32"))
+    np.testing.assert_array_equal(first, second)
+
+    layer = keras.layers.Dense(2)
+    layer.build((None, 3))
+    x = np.ones((1, 3), "float32")
+    assert missing_gradients(lambda: keras.ops.sum(layer(x)), layer.trainable_weights) == []
+    assert missing_gradients(
+        lambda: keras.ops.sum(layer.bias), lambda: layer.trainable_weights
+    ) == [layer.kernel.path]
+
+
+def test_expect_value_error_reports_the_first_line_of_the_message():
+    def strict(limit):
+        if limit <= 0:
+            raise ValueError(f"limit는 양수여야 합니다. 받은 값: {limit}\n둘째 줄")
+
+    checker = Checker("연습 0-9")
+    assert checker.expect_value_error("strict(-1)", strict, -1, mentions=("limit", "-1"))
+    assert not checker.expect_value_error("strict(-1)", strict, limit=-1, mentions=("rate",))
+    assert not checker.expect_value_error("strict(1)", strict, 1)
+    assert checker.expect_value_error("int('x')", int, "x")
+    assert not checker.expect_value_error("len(1)", len, 1)
+    assert checker.failures == [
+        "strict(-1): ValueError 메시지에 rate이(가) 들어 있어야 합니다 (인자 이름과 받은 값을 "
+        "알려 주세요). 받은 메시지: 'limit는 양수여야 합니다. 받은 값: -1'",
+        "strict(1): ValueError가 나야 하는데 아무 예외도 나지 않았습니다.",
+        "len(1): ValueError가 나야 하는데 TypeError: object of type 'int' has no len()",
+    ]
 
 
 # --- chapter modules ---------------------------------------------------------------------------
