@@ -61,7 +61,7 @@ def test_import_needs_neither_ipython_nor_matplotlib():
         import companion
 
         print(repr(companion.show_source(companion.Linear.build)).splitlines()[-1])
-        print(companion.show_source(companion.Linear.build)._repr_html_()[:5])
+        print(companion.show_source(companion.Linear.build)._repr_markdown_().splitlines()[0])
         try:
             companion.plot_generated(np.zeros((2, 784)))
         except ModuleNotFoundError as error:
@@ -70,7 +70,7 @@ def test_import_needs_neither_ipython_nor_matplotlib():
     )
     lines = output.splitlines()
     assert lines[0].startswith("# 원본: https://github.com/") and "linear.py#L" in lines[0]
-    assert lines[1] == "<pre>"
+    assert lines[1] == "```python"
     assert lines[2].startswith("companion의 그림 함수에는 matplotlib 패키지가 필요합니다.")
     assert "pip install matplotlib" in lines[2]
 
