@@ -53,6 +53,7 @@ from companion.exercises.checker import (
     nontrivial_inputs,
     quiet_tensorflow_logs,
     require_class,
+    scalar_or_none,
     set_nontrivial_weights,
 )
 from companion.layers.activity_regularization_layer import ActivityRegularizationLayer
@@ -178,7 +179,7 @@ def _require_l1_loss(checker, when, layer, x, y, kernel, factor, default=False):
             else "."
         ),
     )
-    value = _scalar(losses[0])
+    value = scalar_or_none(losses[0])
     if value is None:
         shape = tuple(np.shape(keras.ops.convert_to_numpy(losses[0])))
         checker.require(
@@ -407,7 +408,7 @@ def check_train_step(train_step):
                 x,
                 y,
             )
-            received = _scalar(value)
+            received = scalar_or_none(value)
             if received is None:
                 shape = tuple(np.shape(value)) if _is_array_like(value) else type(value).__name__
                 checker.require(
@@ -525,15 +526,6 @@ def _weights_hint(scratch, weights, loss_fn, x, y, after):
     return " (전체 손실로 구한 경사를 optimizer.apply_gradients()로 한 번 적용하세요)"
 
 
-def _scalar(value):
-    """`value`가 원소 하나짜리면 파이썬 `float`로, 아니면 `None`을 돌려줍니다."""
-    try:
-        array = np.asarray(keras.ops.convert_to_numpy(value), dtype="float64")
-    except (TypeError, ValueError):
-        return None
-    return float(array.reshape(())) if array.size == 1 else None
-
-
 def _is_array_like(value):
     try:
         np.shape(value)
@@ -543,4 +535,4 @@ def _is_array_like(value):
 
 
 def _result(metric):
-    return _scalar(metric.result())
+    return scalar_or_none(metric.result())

@@ -58,6 +58,7 @@ from companion.exercises.checker import (
     quiet_tensorflow_logs,
     require_class,
     run_twice_in_tf_function,
+    scalar_or_none,
     set_fan_in_scaled_weights,
 )
 from companion.layers.sampling import Sampling
@@ -67,15 +68,6 @@ _RNG = np.random.default_rng(SEED)
 _Z_MEAN = _RNG.normal(size=(4, 3)).astype("float32")
 _Z_LOG_VAR = _RNG.normal(scale=0.5, size=(4, 3)).astype("float32")
 _N_SAMPLES = 20_000
-
-
-def _scalar(value):
-    """`value`가 원소 하나짜리면 파이썬 `float`로, 아니면 `None`을 돌려줍니다."""
-    try:
-        array = np.asarray(keras.ops.convert_to_numpy(value), dtype="float64")
-    except (TypeError, ValueError):
-        return None
-    return float(array.reshape(())) if array.size == 1 else None
 
 
 def _stats_inputs():
@@ -294,7 +286,7 @@ def _expect_exact_kl(checker, when, layer, z_mean, z_log_var):
         + (" (call() 안에서 self.add_loss()로 더하세요)." if not losses else "."),
     ):
         return
-    value = _scalar(losses[0])
+    value = scalar_or_none(losses[0])
     if value is None:
         checker.fail(f"{when} 뒤 손실은 스칼라여야 합니다 (배치에 대해 평균을 내세요).")
         return
@@ -519,7 +511,7 @@ def _expect_kl_loss(checker, encoder, vae, x, kl_weight, when, decodes_mean=Fals
         return False
     z_mean, z_log_var = checker.call("encoder 호출", _numpy, encoder, x)[:2]
     kl = -0.5 * np.mean(z_log_var - z_mean**2 - np.exp(z_log_var) + 1.0)
-    value = _scalar(vae.losses[0])
+    value = scalar_or_none(vae.losses[0])
     expected = kl_weight * kl
     if value is not None and math.isclose(value, expected, rel_tol=1e-4, abs_tol=1e-6):
         checker.checks += 1

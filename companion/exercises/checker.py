@@ -32,7 +32,7 @@ What is here (for every checker author):
   `explain_error(error)`, `original_exception(error)`, `require_class(value)`,
   `quiet_tensorflow_logs` (context manager and decorator; `python_warnings=True` also silences
   Python warnings, as chapters 7-9 do around their whole checker), `short_array(array)` (the
-  one-line array text of every report), `first_line(error)`.
+  one-line array text of every report), `first_line(error)`, `scalar_or_none(value)`.
 - `set_fan_in_scaled_weights(variables, seed)`: kernels `N(0, 1/fan_in)`, biases `N(0, 0.5²)`,
   returns `{id(variable): value}`; chapters 7-9 compute expected outputs from these values (unlike
   `set_nontrivial_weights`, the values keep activations at a steady scale through deep stacks).
@@ -609,6 +609,15 @@ def short_array(array):
 def first_line(error):
     """예외 메시지의 첫 줄 (앞뒤 공백을 걷어 냄; 메시지가 비었으면 `""`)."""
     return (str(error).strip().splitlines() or [""])[0]
+
+
+def scalar_or_none(value):
+    """`value`가 원소 하나짜리면 파이썬 `float`로, 아니면 `None`을 돌려줍니다."""
+    try:
+        array = np.asarray(keras.ops.convert_to_numpy(value), dtype="float64")
+    except (TypeError, ValueError):
+        return None
+    return float(array.reshape(())) if array.size == 1 else None
 
 
 def require_class(value, argument="layer_class"):

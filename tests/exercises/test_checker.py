@@ -21,6 +21,7 @@ from companion.exercises.checker import (
     quiet_tensorflow_logs,
     require_class,
     run_twice_in_tf_function,
+    scalar_or_none,
     set_fan_in_scaled_weights,
     set_nontrivial_weights,
     short_array,
@@ -388,6 +389,9 @@ def test_set_fan_in_scaled_weights_scales_kernels_by_fan_in():
 def test_small_shared_helpers():
     assert first_line(ValueError("\n  첫 줄\n둘째 줄")) == "첫 줄"
     assert first_line(ValueError()) == ""
+    assert scalar_or_none(np.array([[2.5]])) == 2.5
+    assert scalar_or_none(np.ones(2)) is None
+    assert scalar_or_none("글자") is None
     assert short_array([[1.0, 2.123456]]) == "[[1.    , 2.1235]]"
     np.testing.assert_array_equal(numpy_of(lambda a, b: a + b, np.ones(2), b=1.0), [2.0, 2.0])
     first, second = run_twice_in_tf_function(lambda x: x * 2.0, np.ones(2, "float32"))
