@@ -4,6 +4,7 @@ import time
 
 import keras
 import pytest
+from exercise_reports import assert_fails_with
 from keras import ops
 
 from companion.exercises import check_dense_residual_block, check_mlp_classifier
@@ -15,13 +16,6 @@ _PACKAGE = "tests_chapter07"
 
 def _register(cls):
     return keras.saving.register_keras_serializable(package=_PACKAGE)(cls)
-
-
-def _assert_fails_with(report, *fragments):
-    assert not report.passed, report
-    text = repr(report)
-    for fragment in fragments:
-        assert fragment in text, text
 
 
 # --- 연습 7-1: MLPClassifier ------------------------------------------------------------------
@@ -191,7 +185,7 @@ def test_mlp_classifier_right_solutions_pass(model_class):
 @pytest.mark.filterwarnings("ignore:.*received `from_logits=True`")
 def test_mlp_classifier_rejects_softmax_probabilities():
     report = check_mlp_classifier(MLPClassifierSoftmax)
-    _assert_fails_with(
+    assert_fails_with(
         report,
         "출력이 로짓이 아니라 소프트맥스 확률입니다",
         'activation="softmax"를 빼고 로짓을 그대로 돌려주세요',
@@ -199,13 +193,13 @@ def test_mlp_classifier_rejects_softmax_probabilities():
 
 
 def test_mlp_classifier_without_hidden_relu():
-    _assert_fails_with(
+    assert_fails_with(
         check_mlp_classifier(MLPClassifierWithoutHiddenRelu), "은닉층에 ReLU가 없습니다"
     )
 
 
 def test_mlp_classifier_without_bias():
-    _assert_fails_with(
+    assert_fails_with(
         check_mlp_classifier(MLPClassifierWithoutBias),
         "[(3,), (4,), (4, 3), (6, 8), (8,), (8, 4)]여야 하는데 [(3,), (4, 3), (6, 8), (8, 4)]",
         "편향 있는 Dense",
@@ -262,7 +256,7 @@ def test_mlp_classifier_ignores_hidden_units():
 
 
 def test_mlp_classifier_wrong_defaults():
-    _assert_fails_with(
+    assert_fails_with(
         check_mlp_classifier(MLPClassifierWrongDefaults),
         "기본값 hidden_units=(32,), num_classes=10이면 가중치 모양이",
         "생성자 기본값을 확인하세요",
@@ -279,7 +273,7 @@ def test_mlp_classifier_without_get_config_keeps_the_defaults():
 
 
 def test_mlp_classifier_weight_read_through_numpy():
-    _assert_fails_with(
+    assert_fails_with(
         check_mlp_classifier(MLPClassifierFrozenOutput),
         "에 경사가 흐르지 않습니다",
         "logits/bias",
@@ -401,7 +395,7 @@ def test_dense_residual_block_right_solutions_pass(layer_class):
 
 @pytest.mark.filterwarnings("ignore:Gradients do not exist")
 def test_dense_residual_block_without_shortcut():
-    _assert_fails_with(
+    assert_fails_with(
         check_dense_residual_block(BlockWithoutShortcut),
         "폭이 같을 때 (입력 폭 4, units=4): 출력이 기대한 값",
         "지름길이 빠졌습니다",
@@ -418,21 +412,21 @@ def test_dense_residual_block_always_projects():
 
 
 def test_dense_residual_block_never_projects():
-    _assert_fails_with(
+    assert_fails_with(
         check_dense_residual_block(BlockNeverProjects),
         "폭이 다른 3차원 입력 (2, 6, 4)로 호출 중에 예외가 났습니다:",
     )
 
 
 def test_dense_residual_block_relu_before_the_addition():
-    _assert_fails_with(
+    assert_fails_with(
         check_dense_residual_block(BlockReluBeforeAdd),
         "ReLU를 두 경로를 더하기 전에 적용했습니다",
     )
 
 
 def test_dense_residual_block_projection_with_bias():
-    _assert_fails_with(
+    assert_fails_with(
         check_dense_residual_block(BlockProjectionWithBias),
         "입력 폭 4, units=6이면 가중치 모양이 [(4, 6), (4, 6), (6,), (6,), (6, 6)]여야 하는데 "
         "[(4, 6), (4, 6), (6,), (6,), (6,), (6, 6)]입니다",
@@ -441,7 +435,7 @@ def test_dense_residual_block_projection_with_bias():
 
 def test_dense_residual_block_without_relu_in_the_main_path():
     # Fresh (zero) biases and a positive shortcut hid this before; seeded weights show it.
-    _assert_fails_with(
+    assert_fails_with(
         check_dense_residual_block(BlockWithoutInnerRelu),
         "폭이 같을 때 (입력 폭 4, units=4): 출력이 기대한 값",
         "첫 Dense에 ReLU가 있는지",
@@ -449,14 +443,14 @@ def test_dense_residual_block_without_relu_in_the_main_path():
 
 
 def test_dense_residual_block_reading_axis_one():
-    _assert_fails_with(
+    assert_fails_with(
         check_dense_residual_block(BlockLooksAtAxisOne),
         "폭이 다른 3차원 입력 (2, 6, 4)로 호출",
     )
 
 
 def test_dense_residual_block_drops_kwargs():
-    _assert_fails_with(
+    assert_fails_with(
         check_dense_residual_block(BlockDropsKwargs),
         '층 이름이 "block"이어야 하는데',
     )

@@ -1,10 +1,9 @@
 """Checkers of chapter 8: right solutions of several shapes pass, wrong ones get their sentence."""
 
-import time
-
 import keras
 import numpy as np
 import pytest
+from exercise_reports import assert_fails_with, assert_passes_quickly
 from keras import ops
 
 from companion import Sampling, VariationalAutoEncoder
@@ -13,21 +12,6 @@ from companion.exercises import (
     check_conv_encoder,
     check_latent_interpolation,
 )
-
-
-def _assert_fails_with(report, *fragments):
-    assert not report.passed, report
-    text = repr(report)
-    for fragment in fragments:
-        assert fragment in text, text
-
-
-def _assert_passes_quickly(check, solution):
-    start = time.perf_counter()
-    report = check(solution)
-    assert report.passed, report
-    assert time.perf_counter() - start < 10
-
 
 # --- 연습 8-1: ConvEncoder --------------------------------------------------------------------
 
@@ -155,7 +139,7 @@ class ConvEncoderDropsKwargs(ConvEncoder):
 
 @pytest.mark.parametrize("layer_class", [ConvEncoder, ConvEncoderOwnNoise])
 def test_conv_encoder_right_solutions_pass(layer_class):
-    _assert_passes_quickly(check_conv_encoder, layer_class)
+    assert_passes_quickly(check_conv_encoder, layer_class)
 
 
 def test_conv_encoder_ignoring_seed():
@@ -167,7 +151,7 @@ def test_conv_encoder_ignoring_seed():
 
 
 def test_conv_encoder_with_the_same_noise_every_call():
-    _assert_fails_with(
+    assert_fails_with(
         check_conv_encoder(ConvEncoderFixedNoise),
         "같은 층을 다시 부르면 z가 달라져야 하는데 같습니다. keras.random.normal()에 정수 "
         "시드를 바로 넘기면 매번 같은 잡음이 나옵니다 (SeedGenerator를 쓰세요).",
@@ -177,31 +161,31 @@ def test_conv_encoder_with_the_same_noise_every_call():
 def test_conv_encoder_numpy_noise_is_frozen_in_a_graph():
     # Eagerly the noise changes between calls; inside tf.function it is a constant.
     report = check_conv_encoder(ConvEncoderNumpyNoise)
-    _assert_fails_with(report, "NumPy로 뽑은 잡음은 그래프에 상수로 굳습니다")
+    assert_fails_with(report, "NumPy로 뽑은 잡음은 그래프에 상수로 굳습니다")
 
 
 def test_conv_encoder_multiplies_by_the_variance():
-    _assert_fails_with(
+    assert_fails_with(
         check_conv_encoder(ConvEncoderVarianceNotStd),
         "표준편차로 exp(z_log_var)(분산)를 곱한 것 같습니다",
     )
 
 
 def test_conv_encoder_ignores_the_log_variance():
-    _assert_fails_with(
+    assert_fails_with(
         check_conv_encoder(ConvEncoderIgnoresLogVar), "z_log_var를 쓰지 않은 것 같습니다"
     )
 
 
 def test_conv_encoder_shares_noise_across_the_batch():
-    _assert_fails_with(
+    assert_fails_with(
         check_conv_encoder(ConvEncoderOneNoisePerBatch),
         "배치의 모든 행이 같은 잡음을 받았습니다",
     )
 
 
 def test_conv_encoder_hard_coded_latent_size():
-    _assert_fails_with(
+    assert_fails_with(
         check_conv_encoder(ConvEncoderFixedLatentSize),
         "latent_dim=3일 때 z_mean의 모양: (4, 3)이어야 하는데 (4, 2)입니다.",
     )
@@ -222,14 +206,14 @@ def test_dense_encoder_is_not_convolutional():
 
 
 def test_conv_encoder_config_without_seed():
-    _assert_fails_with(
+    assert_fails_with(
         check_conv_encoder(ConvEncoderConfigWithoutSeed),
         "get_config()에 seed가 없습니다 (생성자 인자를 모두 넣으세요).",
     )
 
 
 def test_conv_encoder_drops_kwargs():
-    _assert_fails_with(check_conv_encoder(ConvEncoderDropsKwargs), '층 이름이 "enc"여야 하는데')
+    assert_fails_with(check_conv_encoder(ConvEncoderDropsKwargs), '층 이름이 "enc"여야 하는데')
 
 
 def test_conv_encoder_that_crashes_is_reported():
@@ -331,7 +315,7 @@ class BernoulliVAESummedOverPixels(VariationalAutoEncoder):
 
 @pytest.mark.parametrize("model_class", [BernoulliVAE, BernoulliVAEWrittenOut])
 def test_bernoulli_vae_right_solutions_pass(model_class):
-    _assert_passes_quickly(check_bernoulli_vae, model_class)
+    assert_passes_quickly(check_bernoulli_vae, model_class)
 
 
 @pytest.mark.parametrize(
@@ -349,11 +333,11 @@ def test_bernoulli_vae_right_solutions_pass(model_class):
 @pytest.mark.filterwarnings("ignore:Gradients do not exist:UserWarning")
 def test_bernoulli_vae_wrong_losses_are_named(model_class, hint):
     report = check_bernoulli_vae(model_class)
-    _assert_fails_with(report, "model.losses의 합이 ", hint)
+    assert_fails_with(report, "model.losses의 합이 ", hint)
 
 
 def test_bernoulli_vae_decoding_z_mean():
-    _assert_fails_with(
+    assert_fails_with(
         check_bernoulli_vae(BernoulliVAEDecodesTheMean),
         "같은 입력으로 두 번 부른 재구성이 똑같습니다: z_mean을 디코딩한 것 같습니다",
     )
@@ -361,11 +345,11 @@ def test_bernoulli_vae_decoding_z_mean():
 
 def test_bernoulli_vae_with_swapped_arguments():
     # binary_crossentropy(y_pred, y_true) is a different number, and not one that fit() lowers.
-    _assert_fails_with(check_bernoulli_vae(BernoulliVAEArgumentsSwapped), "model.losses의 합이 ")
+    assert_fails_with(check_bernoulli_vae(BernoulliVAEArgumentsSwapped), "model.losses의 합이 ")
 
 
 def test_bernoulli_vae_summed_over_pixels():
-    _assert_fails_with(check_bernoulli_vae(BernoulliVAESummedOverPixels), "model.losses의 합이 ")
+    assert_fails_with(check_bernoulli_vae(BernoulliVAESummedOverPixels), "model.losses의 합이 ")
 
 
 def test_bernoulli_vae_per_sample_loss_is_not_a_scalar():
@@ -456,7 +440,7 @@ def interpolate_ignoring_steps(vae, x_start, x_end, steps=8):
 
 @pytest.mark.parametrize("interpolate_fn", [interpolate_latent, interpolate_one_at_a_time])
 def test_interpolation_right_solutions_pass(interpolate_fn):
-    _assert_passes_quickly(check_latent_interpolation, interpolate_fn)
+    assert_passes_quickly(check_latent_interpolation, interpolate_fn)
 
 
 def test_interpolating_sampled_z_is_not_reproducible():
@@ -468,7 +452,7 @@ def test_interpolating_sampled_z_is_not_reproducible():
 
 
 def test_interpolation_without_the_end_point():
-    _assert_fails_with(
+    assert_fails_with(
         check_latent_interpolation(interpolate_without_end_point),
         "original_dim=6, latent 3: 마지막 이미지 (x_end의 z_mean을 그린 것, 끝점도 포함합니다): ",
         "가운데 이미지 (고르게 떨어진 잠재 벡터): ",
@@ -492,7 +476,7 @@ def test_interpolation_without_validating_steps():
 
 
 def test_interpolation_error_without_the_received_value():
-    _assert_fails_with(
+    assert_fails_with(
         check_latent_interpolation(interpolate_vague_error),
         "steps=1일 때 ValueError 메시지에 인자 이름 steps와 받은 값 1가 들어 있어야 합니다. "
         "받은 메시지: steps is too small",
@@ -500,7 +484,7 @@ def test_interpolation_error_without_the_received_value():
 
 
 def test_interpolation_with_the_wrong_default():
-    _assert_fails_with(
+    assert_fails_with(
         check_latent_interpolation(interpolate_ten_by_default),
         "steps를 주지 않을 때: 돌려준 배열의 모양 (steps, original_dim): (8, 6)이어야 하는데 "
         "(10, 6)입니다.",
@@ -508,7 +492,7 @@ def test_interpolation_with_the_wrong_default():
 
 
 def test_interpolation_ignoring_steps():
-    _assert_fails_with(
+    assert_fails_with(
         check_latent_interpolation(interpolate_ignoring_steps),
         "(8, 6)이어야 하는데 (5, 6)입니다.",
     )

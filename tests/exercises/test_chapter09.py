@@ -1,11 +1,11 @@
 """Checkers of chapter 9: right solutions of several shapes pass, wrong ones get their sentence."""
 
 import re
-import time
 
 import keras
 import numpy as np
 import pytest
+from exercise_reports import assert_fails_with, assert_passes_quickly
 from keras import ops
 
 from companion import KLDivergenceSampling, Sampling
@@ -14,22 +14,6 @@ from companion.exercises import (
     check_temperature_sampling,
     check_vae_parts,
 )
-
-
-def _assert_fails_with(report, *fragments):
-    assert not report.passed, report
-    text = repr(report)
-    for fragment in fragments:
-        assert fragment in text, text
-
-
-def _assert_passes_quickly(check, solution):
-    start = time.perf_counter()
-    report = check(solution)
-    assert report.passed, report
-    assert time.perf_counter() - start < 10
-    return report
-
 
 # --- 연습 9-1: TemperatureSampling -----------------------------------------------------------
 
@@ -148,14 +132,14 @@ class TemperatureDropsKwargs(TemperatureSampling):
 
 @pytest.mark.parametrize("layer_class", [TemperatureSampling, TemperatureScalesTheDeviation])
 def test_temperature_right_solutions_pass(layer_class):
-    report = _assert_passes_quickly(check_temperature_sampling, layer_class)
+    report = assert_passes_quickly(check_temperature_sampling, layer_class)
     assert re.fullmatch(
         r"✅ 연습 9-1 TemperatureSampling 층: 통과했습니다 \(\d+개 항목 확인\)\.", repr(report)
     )
 
 
 def test_temperature_ignored():
-    _assert_fails_with(
+    assert_fails_with(
         check_temperature_sampling(TemperatureIgnored),
         "temperature=0일 때 출력 (z_mean과 같아야 합니다)",
         "온도를 곱하지 않은 것 같습니다",
@@ -164,41 +148,41 @@ def test_temperature_ignored():
 
 def test_temperature_on_the_variance():
     report = check_temperature_sampling(TemperatureOnVariance)
-    _assert_fails_with(report, "분산에 온도를 곱한 것 같습니다")
+    assert_fails_with(report, "분산에 온도를 곱한 것 같습니다")
     # temperature=0 and temperature=1 are right, so only the standard deviation at 0.5 is wrong.
     assert len(report.failures) == 1
 
 
 def test_temperature_times_the_variance():
-    _assert_fails_with(
+    assert_fails_with(
         check_temperature_sampling(TemperatureTimesVariance),
         "분산 exp(z_log_var)에 온도를 곱했습니다",
     )
 
 
 def test_temperature_without_seed_generator():
-    _assert_fails_with(
+    assert_fails_with(
         check_temperature_sampling(TemperatureUnseeded),
         "같은 seed로 만든 두 층의 표본이 다릅니다",
     )
 
 
 def test_temperature_numpy_noise_is_frozen_in_a_graph():
-    _assert_fails_with(
+    assert_fails_with(
         check_temperature_sampling(TemperatureNumpyNoise),
         "컴파일한 함수(tf.function) 안에서 두 번 부르면 표본이 달라야 하는데 같습니다",
     )
 
 
 def test_temperature_one_noise_per_batch():
-    _assert_fails_with(
+    assert_fails_with(
         check_temperature_sampling(TemperatureOneNoisePerBatch),
         "모든 행이 같은 잡음을 받았습니다",
     )
 
 
 def test_temperature_wrong_default():
-    _assert_fails_with(
+    assert_fails_with(
         check_temperature_sampling(TemperatureWrongDefault),
         "기본값 temperature=1.0일 때 표본 표준편차",
         "기본 온도가 1.0이 아닌 것 같습니다",
@@ -206,14 +190,14 @@ def test_temperature_wrong_default():
 
 
 def test_temperature_missing_from_config():
-    _assert_fails_with(
+    assert_fails_with(
         check_temperature_sampling(TemperatureWithoutConfig),
         "get_config()에 'temperature'가 없습니다",
     )
 
 
 def test_temperature_not_validated():
-    _assert_fails_with(
+    assert_fails_with(
         check_temperature_sampling(TemperatureUnchecked),
         "TemperatureSampling(temperature=-1.0) 만들기: ValueError가 나야 하는데 "
         "아무 예외도 나지 않았습니다.",
@@ -221,14 +205,14 @@ def test_temperature_not_validated():
 
 
 def test_temperature_error_without_name_and_value():
-    _assert_fails_with(
+    assert_fails_with(
         check_temperature_sampling(TemperatureVagueError),
         "ValueError 메시지에 -1이(가) 들어 있어야 합니다 (인자 이름과 받은 값을 알려 주세요)",
     )
 
 
 def test_temperature_drops_kwargs():
-    _assert_fails_with(
+    assert_fails_with(
         check_temperature_sampling(TemperatureDropsKwargs), '층 이름이 "temp"이어야 하는데'
     )
 
@@ -237,7 +221,7 @@ def test_temperature_constructor_without_keywords():
     class NoTemperature(Sampling):
         pass
 
-    _assert_fails_with(
+    assert_fails_with(
         check_temperature_sampling(NoTemperature),
         'TemperatureSampling(temperature=0.0, seed=1, name="temp") 만들기 중에 예외가 났습니다: '
         "ValueError: Unrecognized keyword arguments",
@@ -328,29 +312,29 @@ class KLWithoutSeed(SummedKLSampling):
 
 @pytest.mark.parametrize("layer_class", [SummedKLSampling, SummedKLFromTheChapterLayer])
 def test_summed_kl_right_solutions_pass(layer_class):
-    report = _assert_passes_quickly(check_summed_kl_sampling, layer_class)
+    report = assert_passes_quickly(check_summed_kl_sampling, layer_class)
     assert repr(report).startswith("✅ 연습 9-2 SummedKLSampling 층: 통과했습니다")
 
 
 def test_chapter_formula_averages_over_latent_dimensions():
     report = check_summed_kl_sampling(MeanOverLatent)
-    _assert_fails_with(report, "잠재 차원에 대해 합하지 않고 평균한 것 같습니다")
+    assert_fails_with(report, "잠재 차원에 대해 합하지 않고 평균한 것 같습니다")
 
 
 def test_summing_over_the_batch():
-    _assert_fails_with(
+    assert_fails_with(
         check_summed_kl_sampling(SumOverBatch),
         "배치에 대해서도 합한 것 같습니다",
     )
 
 
 def test_flipped_sign():
-    _assert_fails_with(check_summed_kl_sampling(FlippedSign), "(부호가 반대입니다)")
+    assert_fails_with(check_summed_kl_sampling(FlippedSign), "(부호가 반대입니다)")
 
 
 def test_loss_stored_instead_of_added():
     report = check_summed_kl_sampling(StoresInsteadOfAdding)
-    _assert_fails_with(
+    assert_fails_with(
         report,
         "첫 호출 뒤 layer.losses에는 손실이 1개 있어야 하는데 0개입니다 "
         "(call() 안에서 self.add_loss()로 더하세요).",
@@ -358,21 +342,21 @@ def test_loss_stored_instead_of_added():
 
 
 def test_loss_computed_in_numpy_has_no_gradient():
-    _assert_fails_with(
+    assert_fails_with(
         check_summed_kl_sampling(LossThroughNumpy),
         "add_loss()로 더한 손실이 z_mean, z_log_var에 대해 미분되지 않습니다",
     )
 
 
 def test_returning_the_mean_instead_of_a_sample():
-    _assert_fails_with(
+    assert_fails_with(
         check_summed_kl_sampling(ReturnsTheMean),
         "z_mean을 그대로 돌려주지 말고 표본을 뽑아 돌려주세요",
     )
 
 
 def test_noise_without_the_seed_generator():
-    _assert_fails_with(
+    assert_fails_with(
         check_summed_kl_sampling(KLWithoutSeed), "같은 seed로 만든 두 층의 표본이 다릅니다"
     )
 
@@ -450,12 +434,12 @@ def _wrong_parts(
 
 @pytest.mark.parametrize("build_fn", [build_vae_parts, build_vae_parts_from_encoder])
 def test_vae_parts_right_solutions_pass(build_fn):
-    report = _assert_passes_quickly(check_vae_parts, build_fn)
+    report = assert_passes_quickly(check_vae_parts, build_fn)
     assert repr(report).startswith("✅ 연습 9-3 인코더·디코더를 따로 쓰는 VAE: 통과했습니다")
 
 
 def test_decoder_built_twice_does_not_share_weights():
-    _assert_fails_with(
+    assert_fails_with(
         check_vae_parts(_wrong_parts(share_decoder=False)),
         "decoder의 가중치가 vae의 가중치가 아닙니다",
         "vae를 훈련했는데 decoder의 가중치가 그대로입니다",
@@ -464,7 +448,7 @@ def test_decoder_built_twice_does_not_share_weights():
 
 def test_vae_decoding_z_mean():
     report = check_vae_parts(_wrong_parts(decode="z_mean"))
-    _assert_fails_with(report, "z_mean을 디코딩한 것 같습니다", "샘플링 층이 vae의 경로에 없습니다")
+    assert_fails_with(report, "z_mean을 디코딩한 것 같습니다", "샘플링 층이 vae의 경로에 없습니다")
     # Not told to share layers or to swap Sampling for KLDivergenceSampling: it does both.
     assert not any(
         "같은 층" in failure or "Sampling 대신" in failure for failure in report.failures
@@ -473,14 +457,14 @@ def test_vae_decoding_z_mean():
 
 
 def test_plain_sampling_adds_no_kl():
-    _assert_fails_with(
+    assert_fails_with(
         check_vae_parts(_wrong_parts(sampling=Sampling)),
         "vae.losses에는 KL 손실이 1개 있어야 하는데 0개입니다 (Sampling 대신",
     )
 
 
 def test_kl_weight_ignored():
-    _assert_fails_with(
+    assert_fails_with(
         check_vae_parts(_wrong_parts(pass_kl_weight=False)),
         "kl_weight=0.5일 때 vae.losses의 KL 손실이 kl_weight × KL",
         "kl_weight를 KLDivergenceSampling(kl_weight=kl_weight, ...)에 넘기세요",
@@ -488,14 +472,14 @@ def test_kl_weight_ignored():
 
 
 def test_seed_ignored():
-    _assert_fails_with(
+    assert_fails_with(
         check_vae_parts(_wrong_parts(pass_seed=False)),
         "같은 seed로 두 번 만들고 가중치를 맞춘 encoder가 다른 z를 뽑습니다",
     )
 
 
 def test_encoder_returning_only_z():
-    _assert_fails_with(
+    assert_fails_with(
         check_vae_parts(_wrong_parts(encoder_outputs=1)),
         "encoder의 출력 모양 [z_mean, z_log_var, z]: [(None, 2), (None, 2), (None, 2)]이어야 "
         "하는데 [(None, 2)]입니다.",
@@ -503,14 +487,14 @@ def test_encoder_returning_only_z():
 
 
 def test_linear_decoder_output():
-    _assert_fails_with(
+    assert_fails_with(
         check_vae_parts(_wrong_parts(last=None)),
         "마지막 층에 활성화가 없습니다",
     )
 
 
 def test_softmax_decoder_output_is_in_range_but_wrong():
-    _assert_fails_with(
+    assert_fails_with(
         check_vae_parts(_wrong_parts(last="softmax")),
         "소프트맥스처럼 각 행의 합이 1입니다",
     )
@@ -520,7 +504,7 @@ def test_builder_returning_only_the_vae():
     def only_vae(original_dim, intermediate_dim, latent_dim, kl_weight=1.0, seed=None):
         return build_vae_parts(original_dim, intermediate_dim, latent_dim, kl_weight, seed)[2]
 
-    _assert_fails_with(
+    assert_fails_with(
         check_vae_parts(only_vae),
         "(encoder, decoder, vae) 세 keras.Model의 튜플을 돌려줘야 하는데 Functional을",
     )
