@@ -45,7 +45,7 @@ TOC_FILE = pathlib.Path(os.environ.get("BOOK_TOC", ROOT / "_toc.yml"))
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 ARTIFACTS = ROOT / "artifacts"
 
-# Course terminology (STYLE.md / SYLLABUS.md), with the English term as the test id. The pages
+# Course terminology (book/glossary.md), with the English term as the test id. The pages
 # each query must find are computed from the built pages, never listed by hand. The last two
 # are inflected queries: the search strips the particle, so they must find every page that
 # contains the bare word.
