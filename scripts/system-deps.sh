@@ -11,7 +11,7 @@
 #            3. the internet: downloaded into the cache now, as Keras would (no root needed);
 #            4. installed with apt-get, when we are root or have passwordless sudo.
 #   browser  installed with apt-get when possible (chromium, chromium-driver, fonts-nanum,
-#            poppler-utils for the PDF checks);
+#            fonts-noto-color-emoji for the reports' ✅/❌, poppler-utils for the PDF checks);
 #            otherwise the message says what is missing and how to get it.
 # Without root, with internet: nothing to install for `make unit` and `make nbval`.
 set -euo pipefail
@@ -102,6 +102,8 @@ browser() {
   [ -x "${CHROMIUM:-}" ] || command -v chromium >/dev/null 2>&1 || need+=(chromium)
   [ -x "${CHROMEDRIVER:-}" ] || command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
   fc-list 2>/dev/null | grep -qi nanum || [ -d /usr/share/fonts/truetype/nanum ] || need+=(fonts-nanum)
+  # The checkers' reports start with ✅/❌: without an emoji font Chromium (and so the PDF) draws boxes.
+  fc-list 2>/dev/null | grep -qi "emoji" || need+=(fonts-noto-color-emoji)
   # pdftotext/pdfinfo read the PDF edition back in tests/book/test_pdf.py.
   command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
   if [ ${#need[@]} -eq 0 ]; then
