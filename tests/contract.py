@@ -11,7 +11,9 @@ Keras does not save. Before two objects are compared, `copy_seed_states` puts th
 generators in the state of the first, so "the same output" can be checked exactly.
 """
 
+import json
 import re
+import zipfile
 
 import keras
 import numpy as np
@@ -178,3 +180,17 @@ def raises_showing(*received, error=ValueError):
     """`pytest.raises` for an error whose message shows each of `received` (shapes, dtypes)."""
     pattern = "(?s)" + ".*".join(re.escape(str(r)) for r in received)
     return pytest.raises(error, match=pattern)
+
+
+def tampered_copy(path, edit):
+    """Writes a copy of the `.keras` file `path` whose config.json went through `edit`."""
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    config = json.loads(members["config.json"])
+    edit(config)
+    members["config.json"] = json.dumps(config).encode()
+    tampered = path.with_name(f"tampered_{path.name}")
+    with zipfile.ZipFile(tampered, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return tampered

@@ -5,12 +5,10 @@ layers, so that a Keras upgrade that changes one of these facts fails here, by n
 somewhere deep in a chapter or a package test. Each test says where the fact is used.
 """
 
-import json
-import zipfile
-
 import keras
 import numpy as np
 import pytest
+from contract import tampered_copy
 from keras import ops
 
 
@@ -124,19 +122,6 @@ def test_seed_generator_state_is_not_saved_in_keras_files(tmp_path):
 # Saving and loading (chapter 4) ---------------------------------------------------------------
 
 
-def _rewrite_config(path, edit):
-    with zipfile.ZipFile(path) as archive:
-        members = {name: archive.read(name) for name in archive.namelist()}
-    config = json.loads(members["config.json"])
-    edit(config)
-    members["config.json"] = json.dumps(config).encode()
-    tampered = path.with_name(f"tampered_{path.name}")
-    with zipfile.ZipFile(tampered, "w") as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return tampered
-
-
 def test_an_unknown_class_name_is_named_when_loading(tmp_path):
     model = _dense_model()
     model.save(tmp_path / "model.keras")
@@ -147,7 +132,7 @@ def test_an_unknown_class_name_is_named_when_loading(tmp_path):
         layer["registered_name"] = "Densee"
 
     with pytest.raises((TypeError, ValueError), match="Densee"):
-        keras.saving.load_model(_rewrite_config(tmp_path / "model.keras", rename))
+        keras.saving.load_model(tampered_copy(tmp_path / "model.keras", rename))
 
 
 def test_a_changed_architecture_does_not_take_the_old_weights(tmp_path):
@@ -158,7 +143,7 @@ def test_a_changed_architecture_does_not_take_the_old_weights(tmp_path):
         layer["config"]["units"] = 3
 
     with pytest.raises(ValueError, match="could not be loaded"):
-        keras.saving.load_model(_rewrite_config(tmp_path / "model.keras", widen))
+        keras.saving.load_model(tampered_copy(tmp_path / "model.keras", widen))
 
 
 @pytest.mark.parametrize("keep", [0.0, 0.5, 0.95])

@@ -15,9 +15,7 @@ silently with weights that were not restored (ResNet and VariationalAutoEncoder 
 architectures and mismatched weight files is in tests/test_keras_facts.py.
 """
 
-import json
 import warnings
-import zipfile
 
 import keras
 import numpy as np
@@ -30,6 +28,7 @@ from _cases import (
     seed_state_values,
     set_seed_states,
 )
+from contract import tampered_copy
 
 from companion.settings import SEED
 
@@ -119,20 +118,6 @@ def _saved_decoder_model(tmp_path):
     return path
 
 
-def _rewrite_config(path, edit):
-    """Writes a copy of the `.keras` file `path` whose config.json went through `edit`."""
-    with zipfile.ZipFile(path) as archive:
-        members = {name: archive.read(name) for name in archive.namelist()}
-    config = json.loads(members["config.json"])
-    edit(config)
-    members["config.json"] = json.dumps(config).encode()
-    tampered = path.with_name(f"tampered_{path.name}")
-    with zipfile.ZipFile(tampered, "w") as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return tampered
-
-
 def _load_without_warnings(path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a load that only warns is a silent failure here
@@ -144,7 +129,7 @@ def test_a_missing_required_argument_is_named(tmp_path):
         layer = next(c for c in config["config"]["layers"] if c["class_name"] == "Decoder")
         del layer["config"]["original_dim"]
 
-    tampered = _rewrite_config(_saved_decoder_model(tmp_path), drop)
+    tampered = tampered_copy(_saved_decoder_model(tmp_path), drop)
     with pytest.raises(TypeError, match="missing 1 required positional argument: 'original_dim'"):
         _load_without_warnings(tampered)
 
@@ -156,7 +141,7 @@ def test_a_missing_argument_with_a_default_does_not_load_silently(tmp_path):
     def drop(config):
         del config["config"]["original_dim"]
 
-    tampered = _rewrite_config(_saved_vae(tmp_path), drop)
+    tampered = tampered_copy(_saved_vae(tmp_path), drop)
     with pytest.raises(ValueError, match=r"(?s)original_dim=784.*\(\d+, 6\)"):
         _load_without_warnings(tampered)
 
@@ -165,7 +150,7 @@ def test_an_invalid_argument_value_is_named(tmp_path):
     def corrupt(config):
         config["config"]["latent_dim"] = -2
 
-    tampered = _rewrite_config(_saved_vae(tmp_path), corrupt)
+    tampered = tampered_copy(_saved_vae(tmp_path), corrupt)
     with pytest.raises(ValueError, match="latent_dim=-2"):
         _load_without_warnings(tampered)
 
@@ -178,6 +163,6 @@ def test_a_resnet_with_a_broken_build_config_does_not_load_silently(tmp_path):
     def flatten_input(config):
         config["build_config"]["input_shape"] = [None, 64]
 
-    tampered = _rewrite_config(path, flatten_input)
+    tampered = tampered_copy(path, flatten_input)
     with pytest.raises(ValueError, match=r"input_shape=\(None, 64\)"):
         _load_without_warnings(tampered)
