@@ -20,20 +20,17 @@ from __future__ import annotations
 
 import argparse
 import base64
-import contextlib
-import functools
-import http.server
-import os
 import pathlib
 import shutil
 import sys
-import tempfile
-import threading
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "_ext"))
 from print_edition import PDF_NAME  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from headless_chromium import chromium, serve  # noqa: E402
 
 SINGLE = ROOT / "_build" / "singlehtml"
 OUT = ROOT / "_build" / "pdf" / PDF_NAME
@@ -46,60 +43,6 @@ FOOTER = (
     'font-family:NanumGothic,sans-serif"><span class="pageNumber"></span>'
     ' / <span class="totalPages"></span></div>'
 )
-
-
-@contextlib.contextmanager
-def serve(directory: pathlib.Path):
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(Quiet, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-@contextlib.contextmanager
-def chromium():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    binary = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-    driver_path = (
-        os.environ.get("CHROMEDRIVER") or shutil.which("chromedriver") or "/usr/bin/chromedriver"
-    )
-    for exe in (binary, driver_path):
-        if not pathlib.Path(exe).exists():
-            raise SystemExit(f"{exe} is missing: run `bash scripts/system-deps.sh` first")
-    profile = tempfile.mkdtemp(prefix="book-pdf-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--lang=ko-KR",
-        "--window-size=1280,1600",
-        f"--user-data-dir={profile}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
-    driver.set_page_load_timeout(120)
-    driver.set_script_timeout(120)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def prepare(driver, url: str) -> dict:
@@ -160,7 +103,7 @@ def build_pdf(html: pathlib.Path = SINGLE, out: pathlib.Path = OUT) -> pathlib.P
     page = html / "print.html"
     shutil.copy2(index, page)
     start = time.monotonic()
-    with serve(html) as base, chromium() as driver:
+    with serve(html) as base, chromium(timeout=120, script_timeout=120) as driver:
         state = prepare(driver, base + page.name)
         if "error" in state:
             raise SystemExit(f"the page did not get ready for printing: {state['error']}")

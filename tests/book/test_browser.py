@@ -2,7 +2,8 @@
 
 `make test` builds the book first (`make book`), then runs `pytest tests -m browser`.
 The pages are served on 127.0.0.1 (a random free port) and opened with Selenium, using the
-Debian `chromium` and `chromium-driver` packages (`scripts/system-deps.sh` installs them);
+Debian `chromium` and `chromium-driver` packages (`scripts/headless_chromium.py`, shared with the
+PDF edition; `scripts/system-deps.sh` installs them);
 Selenium Manager is never asked to download anything.
 
 Besides reading the pages (console, outputs, Colab links, search, Korean font) the tests check
@@ -22,24 +23,22 @@ BOOK_TOC (default `_toc.yml`), CHROMIUM and CHROMEDRIVER (default: found on PATH
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import functools
-import http.server
 import importlib.util
 import json
 import os
 import pathlib
 import re
-import shutil
-import tempfile
-import threading
+import sys
 import urllib.parse
 
 import pytest
 import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+from headless_chromium import chromium, serve  # noqa: E402
+
 HTML = pathlib.Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html"))
 TOC_FILE = pathlib.Path(os.environ.get("BOOK_TOC", ROOT / "_toc.yml"))
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
@@ -133,65 +132,8 @@ def bare_term(term: str) -> str:
 
 # --- the browser ---------------------------------------------------------------------------
 
-
-@contextlib.contextmanager
-def serve(directory: pathlib.Path):
-    """Serve a directory on 127.0.0.1 with a free port; yields the base URL."""
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(Quiet, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-@contextlib.contextmanager
-def chromium():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    binary = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-    driver_path = (
-        os.environ.get("CHROMEDRIVER") or shutil.which("chromedriver") or "/usr/bin/chromedriver"
-    )
-    for exe in (binary, driver_path):
-        if not pathlib.Path(exe).exists():
-            pytest.fail(f"{exe} is missing: run `bash scripts/system-deps.sh` first")
-    profile = tempfile.mkdtemp(prefix="book-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--lang=ko-KR",
-        "--window-size=1280,1600",
-        f"--user-data-dir={profile}",
-    ):
-        options.add_argument(flag)
-    # "performance" records the network requests (test_pages_fetch_nothing_from_the_network).
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
-    driver.set_page_load_timeout(60)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
-
+# The console, and "performance": the network requests (test_pages_fetch_nothing_from_the_network).
+LOGGING = {"goog:loggingPrefs": {"browser": "ALL", "performance": "ALL"}}
 
 # Errors that are not the book's: the browser asks the server root for /favicon.ico by itself
 # (on GitHub Pages that is the account's root, not the book), and the tests run offline, so an
@@ -279,7 +221,7 @@ def base_url(book_html):
 
 @pytest.fixture(scope="session")
 def driver():
-    with chromium() as drv:
+    with chromium(missing=pytest.fail, capabilities=LOGGING) as drv:
         yield drv
 
 
@@ -722,7 +664,7 @@ def recall_table(html: pathlib.Path, toc: pathlib.Path) -> str:
     names = toc_docnames(toc)
     rows = ["query      found/containing  other results  missing", "-" * 64]
     total_found = total_expected = total_other = 0
-    with serve(html) as base, chromium() as drv:
+    with serve(html) as base, chromium(capabilities=LOGGING) as drv:
         texts = {doc: page.text for doc, page in read_pages(drv, base, names).items()}
         for term in SEARCH_TERMS:
             expected = pages_with_term(texts, bare_term(term))
@@ -755,7 +697,7 @@ if __name__ == "__main__":
     if not (args.html / "searchindex.js").exists():
         raise SystemExit(f"the built book is missing ({args.html}): run `make book` first")
     if args.axe:
-        with serve(args.html) as base, chromium() as drv:
+        with serve(args.html) as base, chromium(capabilities=LOGGING) as drv:
             for mode in MODES:
                 counts = axe_counts(axe_scan(drv, base, all_pages(toc_docnames(args.toc)), mode))
                 print(f"{mode} mode: {sum(counts.values())} nodes")
