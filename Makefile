@@ -1,9 +1,9 @@
 # Two entry points (see README.md):
 #   make book   builds the book into _build/html
-#   make test   runs every check: ruff (lint and format), unit tests (under TensorFlow, then the
-#               layer and model tests under JAX), nbval on every notebook (with oneDNN on and
-#               off), the wheel and sdist build with a fresh-environment install, the strict book
-#               build and the browser tests of the built book
+#   make test   runs every check: ruff (lint and format), the unit tests under each Keras
+#               backend (TensorFlow, JAX, PyTorch), nbval on every notebook under each backend
+#               (and under TensorFlow once more with oneDNN off), the wheel and sdist build with a
+#               fresh-environment install, the strict book build and the browser tests
 # Both create (or reuse) the virtual environment in .venv with the pinned versions.
 # Each step is also a target of its own; .github/workflows/test.yml runs them as CI jobs.
 SHELL := /bin/bash
@@ -21,13 +21,14 @@ XDIST := $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist loadscope)
 DURATIONS := --durations=15
 NBVAL := -p no:cacheprovider --nbval --sanitize-with nbval_sanitize.cfg
 
-.PHONY: book test venv system-deps data browser-deps lint unit test-jax nbval nbval-onednn-off build \
+.PHONY: book test venv system-deps data browser-deps lint unit test-jax test-torch nbval nbval-jax \
+	nbval-torch nbval-onednn-off build \
 	build-book browser clean speed mutation
 
 $(STAMP): pyproject.toml constraints.txt scripts/ipython_kernel_config.py
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c constraints.txt -e ".[tf-cpu,book,test,jax]"
+	$(PY) -m pip install -q -c constraints.txt -e ".[tf-cpu,book,test,jax,torch]"
 	mkdir -p $(VENV)/etc/ipython
 	cp scripts/ipython_kernel_config.py $(VENV)/etc/ipython/
 	touch $@
@@ -54,14 +55,28 @@ lint: $(STAMP)
 unit: $(STAMP) data
 	$(PY) -m pytest tests -m "not browser and not packaging" $(XDIST) $(DURATIONS)
 
-# The layer, model and robustness tests again under the JAX backend: the package must not
-# depend on TensorFlow. Tests marked tensorflow_only (tf.GradientTape, tf.data) are left out.
-test-jax: $(STAMP)
-	KERAS_BACKEND=jax $(PY) -m pytest tests/layers tests/models tests/robustness \
-		-m "not browser and not tensorflow_only and not packaging" $(XDIST) $(DURATIONS)
+# The package's tests again under JAX and under PyTorch: layers, models, helpers and exercise
+# checkers must not depend on TensorFlow. Tests marked tensorflow_only (a TensorFlow API such as
+# tf.data, or a fact about TensorFlow itself) are skipped there; tests/book checks files, not a
+# backend, and runs once.
+BACKEND_TESTS := tests --ignore=tests/book -m "not browser and not tensorflow_only and not packaging"
+
+test-jax: $(STAMP) data
+	KERAS_BACKEND=jax $(PY) -m pytest $(BACKEND_TESTS) $(XDIST) $(DURATIONS)
+
+test-torch: $(STAMP) data
+	KERAS_BACKEND=torch $(PY) -m pytest $(BACKEND_TESTS) $(XDIST) $(DURATIONS)
 
 nbval: $(STAMP) data
 	$(PY) -m pytest $(NBVAL) $(XDIST) $(DURATIONS) book
+
+# The same stored outputs under JAX and PyTorch (book/conftest.py: the notebooks read
+# KERAS_BACKEND; only cells tagged tensorflow-only keep a TensorFlow-only output).
+nbval-jax: $(STAMP) data
+	KERAS_BACKEND=jax $(PY) -m pytest $(NBVAL) $(XDIST) $(DURATIONS) book
+
+nbval-torch: $(STAMP) data
+	KERAS_BACKEND=torch $(PY) -m pytest $(NBVAL) $(XDIST) $(DURATIONS) book
 
 # The notebooks again with TensorFlow's oneDNN kernels off (as on CPUs or builds without them):
 # the stored outputs must not depend on which matmul kernels rounded the last digits.
@@ -85,7 +100,7 @@ mutation: $(STAMP) data
 browser: book pdf browser-deps
 	$(PY) -m pytest tests -m browser
 
-test: lint unit test-jax nbval nbval-onednn-off build book pdf browser
+test: lint unit test-jax test-torch nbval nbval-jax nbval-torch nbval-onednn-off build book pdf browser
 
 clean:
 	rm -rf _build build dist *.egg-info

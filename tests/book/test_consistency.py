@@ -238,3 +238,31 @@ def test_chapter_shows_a_wrong_attempt(path):
     assert any(len(cells) == 6 for _, cells in _exercises(path)), (
         "at least one exercise per chapter shows the checker's report on a wrong attempt"
     )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_backend_is_chosen_in_one_cell_before_keras_is_imported(path):
+    """The cell after the Colab install cell picks the backend; nothing imports Keras before it.
+
+    `setdefault` keeps a `KERAS_BACKEND` that is already set, which is how nbval runs each
+    notebook under TensorFlow, JAX and PyTorch (see book/conftest.py).
+    """
+    cells = _cells(path)
+    choice = _source(cells[2])
+    assert cells[2]["cell_type"] == "code"
+    assert 'os.environ.setdefault("KERAS_BACKEND", "tensorflow")' in choice
+    assert choice.index("KERAS_BACKEND") < choice.index("import keras")
+    assert 'print("백엔드:", keras.backend.backend())' in choice
+    for cell in cells[:2]:
+        assert "import keras" not in _source(cell) and "import companion" not in _source(cell)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_tensorflow_only_cells_say_what_happens_on_other_backends(path):
+    """A `tensorflow-only` cell branches on the backend and prints why it skips the others."""
+    for cell in _cells(path):
+        if "tensorflow-only" not in _tags(cell):
+            continue
+        source = _source(cell)
+        assert 'keras.backend.backend() == "tensorflow"' in source, source[:200]
+        assert re.search(r"^else:\n(    .*\n)*    print\(", source + "\n", re.M), source[:200]
