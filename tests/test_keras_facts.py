@@ -32,8 +32,20 @@ class _RecordsTraining(keras.layers.Layer):
         self.seen = []
 
     def call(self, inputs, training=None):
-        self.seen.append(training)
+        # At the start of the first fit(), Keras infers the output shapes by calling the model
+        # once with training=False on inputs without data: JAX tracers (jax.eval_shape) or
+        # PyTorch tensors on the "meta" device. Only calls on data count here.
+        if _has_data(inputs):
+            self.seen.append(training)
         return inputs
+
+
+def _has_data(tensor):
+    if keras.backend.backend() == "jax":
+        import jax
+
+        return not isinstance(tensor, jax.core.Tracer)
+    return str(getattr(tensor, "device", "")) != "meta"
 
 
 def _dense_model(units=2, input_dim=3, name="model"):

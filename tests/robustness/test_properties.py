@@ -59,9 +59,13 @@ layer_seeds = st.integers(min_value=0, max_value=2**31 - 1)
 #: reaches the layer's own check ("... 받은 자료형: inputs.dtype=string"). JAX has no string
 #: arrays, so Keras already fails while converting the input, before call() runs, with NumPy's
 #: "could not convert string to float: np.str_('a')". Both are ValueErrors naming the value.
-STRING_FRAGMENT = (
-    ".dtype=string" if keras.backend.backend() == "tensorflow" else "could not convert string"
-)
+#: PyTorch has no string tensors either; Keras's torch backend refuses the NumPy dtype by name
+#: ("Invalid dtype: str32").
+STRING_FRAGMENT = {
+    "tensorflow": ".dtype=string",
+    "jax": "could not convert string",
+    "torch": "Invalid dtype: str",
+}[keras.backend.backend()]
 
 
 def _floats(shape, seed, scale=3.0):
