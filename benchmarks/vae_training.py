@@ -440,7 +440,9 @@ def main(argv=None):
     parser.add_argument("--backends", default=",".join(BACKENDS))
     parser.add_argument("--out-dir", type=pathlib.Path, default=RESULTS)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
-    parser.add_argument("--images", type=int, default=60_000, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--images", type=int, default=60_000, help="training images (default: all 60,000)"
+    )
     args = parser.parse_args(argv)
     if args.worker:
         # Keras's progress bar (verbose=1) writes to stdout: keep the protocol on its own copy.
