@@ -516,9 +516,8 @@ def print_table(result):
             f"{row['ratio_to_floor']:.1f} | {'—' if loss is None else f'{loss:.4f}'} |"
         )
     floor = summary["floor"]
-    print(
-        f"계산 하한 {floor['seconds_per_epoch']:.3f} 초/에포크 ({floor['flops_per_second'] / 1e9:.1f} GFLOP/s)"
-    )
+    gflops = floor["flops_per_second"] / 1e9
+    print(f"계산 하한 {floor['seconds_per_epoch']:.3f} 초/에포크 ({gflops:.1f} GFLOP/s)")
     for step in summary["gap"]["ladder"]:
         added = step["added_seconds"]
         share = step.get("share_of_gap")
