@@ -132,7 +132,9 @@ def _worker(backend, images, protocol):
                 loss = loss + ops.sum(self.losses)
             gradients = tape.gradient(loss, self.trainable_weights)
             self.optimizer.apply(gradients, self.trainable_weights)
-            return {}
+            # Not {}: with steps_per_execution > 1 TensorFlow's fit() cannot carry an empty
+            # dict through its while loop (ValueError from OptionalFromValue).
+            return {"batch_loss": loss}
 
     def fit_runner(
         arrays=True, eager=False, subset=False, verbose=0, model_class=None, **compile_kwargs
@@ -372,6 +374,8 @@ def summarize(raw):
     tf_times = raw["times"]["tensorflow"]
     ladder, previous = [], None
     for name, factor in LADDER:
+        if name not in tf_times:  # a row that failed to set up: its factor merges into the next
+            continue
         seconds = statistics.median(tf_times[name])
         ladder.append(
             {
@@ -385,7 +389,7 @@ def summarize(raw):
     gap = ladder[-1]["seconds_per_epoch"] - ladder[0]["seconds_per_epoch"]
     for step in ladder[1:]:
         step["share_of_gap"] = step["added_seconds"] / gap if gap else None
-    verbose = statistics.median(tf_times["fit_verbose1_spe32"])
+    verbose = statistics.median(tf_times.get("fit_verbose1_spe32", [float("nan")]))
     return {
         "rows": rows,
         "best": {
