@@ -1,251 +1,323 @@
-"""VAE 훈련 루프 속도 비교 (10장): 즉시 실행, 컴파일된 루프, fit(), steps_per_execution, XLA.
+"""VAE 훈련 속도 (10장): 세 백엔드의 fit() 설정, 직접 쓴 루프, fit()과의 차이의 원인, 계산 하한.
 
-Fashion-MNIST 전체(60,000장)를 배치 64로 한 에포크 훈련하는 시간을 변형마다 재서
-`fit()` 기본 설정에 대한 비율로 보여 줍니다. 변형들은 한 프로세스에서 번갈아(A B C … A B C …)
-여러 번 재고 중앙값을 씁니다. 즉시 실행(eager) 루프는 너무 느려서 앞의 일부 단계만 재고
-한 에포크로 환산합니다. 마지막에 단계 하나의 행렬 곱 FLOPs를 이 기계에서 잰 행렬 곱
-처리량으로 나눈 "계산 하한"과 각 변형의 거리를 보여 줍니다.
+Fashion-MNIST 전체(60,000장)를 배치 64로 한 에포크 훈련하는 시간을 변형마다 잽니다.
+
+- 백엔드(TensorFlow, JAX, PyTorch)마다 프로세스를 하나씩 띄우고, 반복마다 백엔드를 번갈아
+  (TF JAX torch TF JAX torch …) 한 에포크씩 잽니다. 한 프로세스 안에서도 변형들을 번갈아 잽니다.
+  한 번에 한 프로세스만 돌므로 서로 CPU를 다투지 않습니다.
+- 모든 변형은 같은 모델, 같은 NumPy 초기 가중치(백엔드와 무관), 같은 배치 순서(섞지 않음)로
+  훈련합니다. 재기 전의 워밍업 에포크가 곧 "첫 에포크"이므로 그 손실을 나란히 적습니다.
+- 즉시 실행 변형과 PyTorch의 `jit_compile=True`(이 CPU에서 단계당 0.5초쯤)는 6,400장(100단계)만
+  재서 한 에포크로 환산합니다.
+- 계산 하한: 이 모델의 실제 행렬 곱(784-64-32 VAE, 배치 64, 순전파와 역전파)만으로 이루어진
+  단계를 한 번의 호출 안에서 에포크만큼 돌린 시간의 중앙값 (TensorFlow와 JAX에서 재서 빠른 쪽).
 
 Usage (from the repository root):
 
-    .venv/bin/python benchmarks/vae_training.py                # full epochs, 3 repeats
-    .venv/bin/python benchmarks/vae_training.py --quick        # 6,400 images, quick check
-    .venv/bin/python benchmarks/vae_training.py --repeats 5 --out /tmp/results.json
+    .venv/bin/python benchmarks/vae_training.py --repeats 3         # results in benchmarks/results/
+    .venv/bin/python benchmarks/vae_training.py --quick --out-dir /tmp/bench   # 6,400 images
 """
 
 import argparse
+import datetime
 import json
 import os
 import pathlib
 import platform
 import statistics
+import subprocess
 import sys
 import time
-import warnings
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-from keras import ops  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import companion  # noqa: E402
-
+RESULTS = ROOT / "benchmarks" / "results"
+BACKENDS = ("tensorflow", "jax", "torch")
 BATCH_SIZE = 64
-# The KL weight chapter 7 trains with (1.0 makes this VAE collapse to the mean image).
-KL_WEIGHT = 32 / 784
-STEPS_PER_EXECUTION = companion.training.DEFAULT_STEPS_PER_EXECUTION
-DEFAULT_OUT = ROOT / "_build" / "benchmarks" / "vae_training.json"
+SPE = 32  # companion.training.DEFAULT_STEPS_PER_EXECUTION
+EAGER_IMAGES = 6400
+# 784-64-32 VAE: (fan_in, fan_out) of every Dense kernel, in the order the model runs them.
+SHAPES = {"encoder_proj": (784, 64), "z_mean": (64, 32), "z_log_var": (64, 32)}
+SHAPES |= {"decoder_proj": (32, 64), "decoder_output": (64, 784)}
+
+# (name, backends, label). Order = the table's order; the ladder (factor breakdown) uses the
+# rows marked in LADDER.
+VARIANTS = [
+    ("fit_eager", BACKENDS, "fit(run_eagerly=True) — 즉시 실행, 100단계에서 환산"),
+    ("fit", BACKENDS, "fit() 기본값, NumPy 배열"),
+    ("fit_jit", BACKENDS, "fit(jit_compile=True), NumPy 배열"),
+    ("fit_spe32", BACKENDS, "fit(steps_per_execution=32), NumPy 배열"),
+    (
+        "fit_spe32_jit",
+        ("tensorflow", "jax"),
+        "fit(steps_per_execution=32, jit_compile=True), NumPy 배열",
+    ),
+    ("fit_tfdata", BACKENDS, "fit() 기본값, tf.data"),
+    ("fit_tfdata_spe32", BACKENDS, "fit(steps_per_execution=32), tf.data"),
+    (
+        "fit_tfdata_spe_epoch",
+        ("tensorflow", "jax"),
+        "fit(steps_per_execution=에포크 전체), tf.data",
+    ),
+    ("fit_verbose1_spe32", ("tensorflow",), "fit(steps_per_execution=32, verbose=1), NumPy 배열"),
+    (
+        "fit_tfdata_spe32_lean",
+        ("tensorflow",),
+        "fit(steps_per_execution=32), tf.data, 지표 없는 train_step",
+    ),
+    ("loop_spe1", ("tensorflow",), "companion.train_custom_loop(steps_per_execution=1), tf.data"),
+    ("loop_spe32", ("tensorflow",), "companion.train_custom_loop(steps_per_execution=32), tf.data"),
+    ("mlp_linear", ("tensorflow",), "VAE 아님: companion.Linear 784-64-784 오토인코더, fit()"),
+    ("mlp_dense", ("tensorflow",), "VAE 아님: keras.layers.Dense 784-64-784 오토인코더, fit()"),
+]
+LABELS = {name: label for name, _, label in VARIANTS}
+# From the compiled loop to fit()'s default, one factor at a time (TensorFlow): (row, factor).
+LADDER = [
+    ("loop_spe32", "출발점: 직접 쓴 컴파일된 루프 (tf.data, 32단계씩)"),
+    ("fit_tfdata_spe32_lean", "fit()의 틀 (에포크 반복자, 콜백과 History, 단계 함수 구조)"),
+    ("fit_tfdata_spe32", "지표 갱신 (compute_loss와 손실 추적기 세 개)"),
+    ("fit_spe32", "데이터 어댑터 (NumPy 배열 → 배치)"),
+    ("fit", "steps_per_execution=1 (배치마다 파이썬으로 돌아옴)"),
+]
 
 
-def make_vae():
-    return companion.VariationalAutoEncoder(kl_weight=KL_WEIGHT, seed=companion.SEED, name="vae")
+# --------------------------------------------------------------------------------------------
+# Worker: one backend, one process.
 
 
-def make_dataset(x, shuffle=True):
-    dataset = tf.data.Dataset.from_tensor_slices(x)
-    if shuffle:
-        dataset = dataset.shuffle(10_000, seed=companion.SEED)
-    return dataset.batch(BATCH_SIZE)
+def _worker(backend, images, protocol):
+    os.environ["KERAS_BACKEND"] = backend
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import warnings
 
+    warnings.filterwarnings("ignore")
+    import keras
+    import numpy as np
+    import tensorflow as tf
+    from keras import ops
 
-def step_body(model, optimizer, loss_fn):
-    def train_step(x):
-        with tf.GradientTape() as tape:
-            loss = ops.mean(loss_fn(x, model(x, training=True))) + ops.sum(model.losses)
-        gradients = tape.gradient(loss, model.trainable_weights)
-        optimizer.apply_gradients(zip(gradients, model.trainable_weights, strict=True))
-        return loss
+    sys.path.insert(0, str(ROOT))
+    import companion
 
-    return train_step
+    keras.utils.set_random_seed(companion.SEED)
+    (x_train, _), _ = companion.load_fashion_mnist(layout="flat")
+    x = np.ascontiguousarray(x_train[:images], dtype="float32")
+    steps = -(-len(x) // BATCH_SIZE)
+    rng = np.random.default_rng(companion.SEED)
+    initial = None
 
+    def make_vae(model_class=companion.VariationalAutoEncoder):
+        nonlocal initial
+        model = model_class(kl_weight=32 / 784, seed=companion.SEED, name="vae")
+        model(x[:2])
+        if initial is None:  # the same NumPy weights on every backend and for every variant
+            initial = [
+                rng.normal(0, np.sqrt(2 / sum(w.shape)), w.shape).astype("float32")
+                if len(w.shape) == 2
+                else np.zeros(w.shape, "float32")
+                for w in model.get_weights()
+            ]
+        model.set_weights(initial)
+        return model
 
-class Variant:
-    """One way of training: `setup()` builds and warms it up, `epoch()` returns seconds/epoch."""
+    def dataset(n=None):
+        return tf.data.Dataset.from_tensor_slices(x[:n]).batch(BATCH_SIZE).prefetch(2)
 
-    def __init__(self, name, label):
-        self.name, self.label, self.times, self.note = name, label, [], ""
+    class LeanVAE(companion.VariationalAutoEncoder):
+        """fit()'s loop with a train_step that only computes the loss and applies gradients."""
 
+        def train_step(self, data):
+            x_batch = data[0] if isinstance(data, tuple) else data
+            with tf.GradientTape() as tape:
+                loss = ops.mean(ops.square(self(x_batch, training=True) - x_batch))
+                loss = loss + ops.sum(self.losses)
+            gradients = tape.gradient(loss, self.trainable_weights)
+            self.optimizer.apply(gradients, self.trainable_weights)
+            # Not {}: with steps_per_execution > 1 TensorFlow's fit() cannot carry an empty
+            # dict through its while loop (ValueError from OptionalFromValue).
+            return {"batch_loss": loss}
 
-class EagerLoop(Variant):
-    def __init__(self, x, steps):
-        super().__init__("eager_loop", "즉시 실행 GradientTape 루프")
-        self.x, self.steps = x, steps
+    def fit_runner(
+        arrays=True, eager=False, subset=False, verbose=0, model_class=None, **compile_kwargs
+    ):
+        model = make_vae(model_class or companion.VariationalAutoEncoder)
+        if eager:
+            compile_kwargs["run_eagerly"] = True
+        model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse", **compile_kwargs)
+        subset = subset or eager
+        n = EAGER_IMAGES if subset else None
+        data = (x[:n], x[:n]) if arrays else (dataset(n),)
+        kwargs = {"batch_size": BATCH_SIZE, "shuffle": False} if arrays else {}
+        scale = steps / (-(-len(x[:n]) // BATCH_SIZE))
 
-    def setup(self):
-        self.model = make_vae()
-        self.step = step_body(
-            self.model, keras.optimizers.Adam(1e-3), keras.losses.MeanSquaredError()
-        )
-        self.batches = list(make_dataset(self.x).take(self.steps + 2))
-        self.step(self.batches[0])  # builds weights and optimizer slots
-        self.steps_per_epoch = int(np.ceil(len(self.x) / BATCH_SIZE))
-        self.note = f"{self.steps}단계 재고 {self.steps_per_epoch}단계로 환산"
+        def run():
+            history = model.fit(*data, epochs=1, verbose=verbose, **kwargs)
+            # A shortened (eager) epoch's loss is not comparable with a full epoch's.
+            return (None if subset else history.history.get("loss", [None])[0]), scale
 
-    def epoch(self):
-        start = time.perf_counter()
-        for batch in self.batches[2 : self.steps + 2]:
-            self.step(batch)
-        return (time.perf_counter() - start) * self.steps_per_epoch / self.steps
+        extra = {"jit_compile": bool(model.jit_compile)}
+        if subset:
+            extra["note"] = f"{EAGER_IMAGES // BATCH_SIZE}단계를 재서 한 에포크로 환산"
+        return run, extra
 
+    def loop_runner(spe):
+        model, optimizer = make_vae(), keras.optimizers.Adam(1e-3)
+        data, loss_fn = dataset(), keras.losses.MeanSquaredError()
 
-class CompanionLoop(Variant):
-    def __init__(self, x, steps_per_execution):
-        name = f"companion_loop_spe{steps_per_execution}"
-        label = f"companion.train_custom_loop(steps_per_execution={steps_per_execution})"
-        super().__init__(name, label)
-        self.x, self.spe = x, steps_per_execution
-
-    def setup(self):
-        self.model = make_vae()
-        self.optimizer = keras.optimizers.Adam(1e-3)
-        self.dataset = make_dataset(self.x)
-        # One loss object for every call: a new one is a new cache key, hence a new trace.
-        loss_fn = keras.losses.MeanSquaredError()
-        self.epoch_fn = lambda dataset: companion.train_custom_loop(
-            self.model,
-            dataset,
-            self.optimizer,
-            loss_fn,
-            verbose=0,
-            steps_per_execution=self.spe,
-        )
-        self.epoch_fn(self.dataset.take(2 * self.spe + 1))  # traces both functions
-
-    def epoch(self):
-        start = time.perf_counter()
-        self.epoch_fn(self.dataset)
-        return time.perf_counter() - start
-
-
-class JitStepLoop(Variant):
-    """A per-batch loop whose step is `tf.function(jit_compile=...)`."""
-
-    def __init__(self, x, jit_compile):
-        name = "custom_step_xla" if jit_compile else "custom_step_graph"
-        label = f"직접 쓴 루프, 배치마다 tf.function(jit_compile={jit_compile}) 호출"
-        super().__init__(name, label)
-        self.x, self.jit = x, jit_compile
-
-    def setup(self):
-        self.model = make_vae()
-        step = step_body(self.model, keras.optimizers.Adam(1e-3), keras.losses.MeanSquaredError())
-        # Fixed signature with batch dimension 64: the last, partial batch is dropped here so
-        # XLA compiles one static shape (that is 32 of 60,000 images).
-        spec = tf.TensorSpec((BATCH_SIZE, self.x.shape[1]), tf.float32)
-        self.step = tf.function(step, input_signature=[spec], jit_compile=self.jit)
-        self.dataset = make_dataset(self.x).filter(lambda b: tf.shape(b)[0] == BATCH_SIZE)
-        self.dataset = self.dataset.prefetch(tf.data.AUTOTUNE)
-        for batch in self.dataset.take(2):
-            self.step(batch)
-
-    def epoch(self):
-        start = time.perf_counter()
-        for batch in self.dataset:
-            self.step(batch)
-        return time.perf_counter() - start
-
-
-class Fit(Variant):
-    def __init__(self, x, **compile_kwargs):
-        suffix = "".join(f"_{key}{value}" for key, value in compile_kwargs.items())
-        args = ", ".join(f"{key}={value}" for key, value in compile_kwargs.items())
-        super().__init__("fit" + (suffix or "_default"), f"fit({args})" if args else "fit()")
-        self.x, self.compile_kwargs = x, compile_kwargs
-
-    def setup(self):
-        self.model = make_vae()
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            self.model.compile(
-                optimizer=keras.optimizers.Adam(1e-3),
-                loss=keras.losses.MeanSquaredError(),
-                **self.compile_kwargs,
+        def run():
+            out = companion.train_custom_loop(
+                model, data, optimizer, loss_fn, verbose=0, steps_per_execution=spe
             )
-        if self.compile_kwargs.get("jit_compile") and not self.model.jit_compile:
-            self.note = "refused: " + "; ".join(str(w.message) for w in caught)
-        self.model.fit(self.x[: 4 * BATCH_SIZE * 32], self.x[: 4 * BATCH_SIZE * 32], verbose=0)
+            return out["loss"][0], 1.0
 
-    def epoch(self):
-        start = time.perf_counter()
-        self.model.fit(self.x, self.x, batch_size=BATCH_SIZE, epochs=1, verbose=0)
-        return time.perf_counter() - start
+        return run, {}
 
-
-class MlpStep(Variant):
-    """784-64-784 autoencoder made of `companion.Linear` or `keras.layers.Dense`."""
-
-    def __init__(self, x, layer_cls):
-        name = f"mlp_{layer_cls.__name__.lower()}"
-        super().__init__(name, f"{layer_cls.__name__} 784-64-784 오토인코더, fit()")
-        self.x, self.layer_cls = x, layer_cls
-
-    def setup(self):
+    def mlp_runner(layer_class):
         keras.utils.set_random_seed(companion.SEED)
-        inputs = keras.Input(shape=(self.x.shape[1],))
-        hidden = keras.layers.Activation("relu")(self.layer_cls(64, name="hidden")(inputs))
-        outputs = keras.layers.Activation("sigmoid")(self.layer_cls(784, name="out")(hidden))
-        self.model = keras.Model(inputs, outputs)
-        self.model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
-        self.model.fit(self.x[:2048], self.x[:2048], verbose=0)
+        inputs = keras.Input(shape=(784,))
+        hidden = keras.layers.Activation("relu")(layer_class(64, name="hidden")(inputs))
+        outputs = keras.layers.Activation("sigmoid")(layer_class(784, name="out")(hidden))
+        model = keras.Model(inputs, outputs)
+        model.set_weights([w if w.ndim == 2 else 0 * w for w in model.get_weights()])
+        model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
 
-    def epoch(self):
-        start = time.perf_counter()
-        self.model.fit(self.x, self.x, batch_size=BATCH_SIZE, epochs=1, verbose=0)
-        return time.perf_counter() - start
+        def run():
+            history = model.fit(x, x, batch_size=BATCH_SIZE, shuffle=False, verbose=0)
+            return history.history["loss"][0], 1.0
+
+        return run, {}
+
+    factories = {
+        "mlp_linear": lambda: mlp_runner(companion.Linear),
+        "mlp_dense": lambda: mlp_runner(keras.layers.Dense),
+        "fit_eager": lambda: fit_runner(eager=True),
+        "fit": lambda: fit_runner(),
+        # torch.compile on CPU runs at about 0.5 s/step here: timed on 100 steps, like eager.
+        "fit_jit": lambda: fit_runner(jit_compile=True, subset=backend == "torch"),
+        "fit_spe32": lambda: fit_runner(steps_per_execution=SPE),
+        "fit_spe32_jit": lambda: fit_runner(steps_per_execution=SPE, jit_compile=True),
+        "fit_tfdata": lambda: fit_runner(arrays=False),
+        "fit_tfdata_spe32": lambda: fit_runner(arrays=False, steps_per_execution=SPE),
+        "fit_tfdata_spe_epoch": lambda: fit_runner(arrays=False, steps_per_execution=steps),
+        "fit_verbose1_spe32": lambda: fit_runner(verbose=1, steps_per_execution=SPE),
+        "fit_tfdata_spe32_lean": lambda: fit_runner(
+            arrays=False, model_class=LeanVAE, steps_per_execution=SPE
+        ),
+        "loop_spe1": lambda: loop_runner(1),
+        "loop_spe32": lambda: loop_runner(SPE),
+    }
+    runners, info = {}, {}
+    only = os.environ.get("BENCHMARK_ONLY", "").split(",")  # for debugging: run a few rows
+    for name, backends, _ in VARIANTS:
+        if backend not in backends or (only != [""] and name not in only):
+            continue
+        try:
+            run, extra = factories[name]()
+            loss, _ = run()  # warm-up = the first epoch from the shared initial weights
+            runners[name] = run
+            info[name] = {**extra, "first_epoch_loss": loss}
+        except Exception as error:  # noqa: BLE001 - recorded in the JSON, the row is left out
+            info[name] = {"error": f"{type(error).__name__}: {str(error)[:300]}"}
+        print(f"[{backend}] {name} 준비", file=sys.stderr, flush=True)
+
+    floor = _floor(backend, steps)
+    gpus = [d.name for d in tf.config.list_physical_devices("GPU")]
+    versions = {"keras": keras.__version__, "tensorflow": tf.__version__}
+    if backend == "jax":
+        import jax
+
+        versions["jax"] = jax.__version__
+        gpus = [str(d) for d in jax.devices() if d.platform == "gpu"]
+    if backend == "torch":
+        import torch
+
+        versions["torch"] = torch.__version__
+        gpus = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+    ready = {"variants": info, "floor_seconds": floor, "versions": versions, "gpus": gpus}
+    protocol.write(json.dumps(ready) + "\n")
+    protocol.flush()
+    for line in sys.stdin:
+        if line.strip() != "repeat":
+            break
+        times = {}
+        for name, run in runners.items():
+            start = time.perf_counter()
+            _, scale = run()
+            times[name] = (time.perf_counter() - start) * scale
+            print(f"[{backend}] {name} {times[name]:.2f} s", file=sys.stderr, flush=True)
+        protocol.write(json.dumps(times) + "\n")
+        protocol.flush()
 
 
-def step_flops(batch_size=BATCH_SIZE):
-    """Matmul FLOPs of one training step: forward 2·B·in·out per Dense, backward ≈ 2× forward."""
-    model = make_vae()
-    model(np.zeros((batch_size, 784), "float32"))
-    forward = sum(
-        2 * batch_size * int(w.shape[0]) * int(w.shape[1])
-        for w in model.trainable_weights
-        if len(w.shape) == 2
-    )
-    return 3 * forward
+def _floor(backend, steps, repeats=7):
+    """Seconds for `steps` matmul-only training steps at the VAE's shapes, in one call (median).
 
+    Forward: the five Dense matmuls at batch 64. Backward: for each layer the kernel gradient
+    (inputᵀ · upstream) and, except for the first layer, the input gradient (upstream · kernelᵀ).
+    An SGD update keeps each step dependent on the last, so nothing can be skipped or hoisted.
+    Returns None on PyTorch (its Python loop would measure dispatch, not the hardware).
+    """
+    import numpy as np
 
-def matmul_throughput(n=1024, repeats=20):
-    """Measured float32 matmul FLOP/s on this machine (best of several n×n products)."""
-    a = tf.random.normal((n, n), seed=1)
-    b = tf.random.normal((n, n), seed=2)
+    rng = np.random.default_rng(0)
+    x = rng.random((BATCH_SIZE, 784), dtype="float32")
+    weights = [rng.normal(0, 0.05, s).astype("float32") for s in SHAPES.values()]
 
-    @tf.function
-    def product(a, b):
-        return tf.reduce_sum(tf.matmul(a, b))
+    def step(x, w1, wm, wv, wd, wo, mm, t):
+        h = mm(x, w1)
+        z = mm(h, wm) + mm(h, wv)
+        hd = mm(z, wd)
+        out = mm(hd, wo)
+        g_out = out - x
+        g_hd = mm(g_out, t(wo))
+        g_z = mm(g_hd, t(wd))
+        g_h = mm(g_z, t(wm)) + mm(g_z, t(wv))
+        grads = (mm(t(x), g_h), mm(t(h), g_z), mm(t(h), g_z), mm(t(z), g_hd), mm(t(hd), g_out))
+        return [w - 1e-6 * g for w, g in zip((w1, wm, wv, wd, wo), grads, strict=True)]
 
-    product(a, b).numpy()
-    best = float("inf")
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        @tf.function(autograph=False)
+        def epoch(ws):
+            def body(i, ws):
+                return i + 1, step(x, *ws, tf.matmul, tf.transpose)
+
+            return tf.while_loop(lambda i, ws: i < steps, body, (0, ws))[1][0][0, 0]
+
+        ws = [tf.constant(w) for w in weights]
+        run = lambda: float(epoch(ws))  # noqa: E731
+    elif backend == "jax":
+        import jax
+        import jax.numpy as jnp
+
+        @jax.jit
+        def epoch(ws):
+            body = lambda i, ws: step(x, *ws, jnp.matmul, jnp.transpose)  # noqa: E731
+            return jax.lax.fori_loop(0, steps, body, ws)[0][0, 0]
+
+        ws = [jnp.asarray(w) for w in weights]
+        run = lambda: float(epoch(ws))  # noqa: E731
+    else:
+        return None
+    run()
+    times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        product(a, b).numpy()
-        best = min(best, time.perf_counter() - start)
-    return 2 * n**3 / best
+        run()
+        times.append(time.perf_counter() - start)
+    return {"median": statistics.median(times), "all": times}
 
 
-def same_results(x):
-    """Loss after one epoch: companion loop vs fit(), same initial weights, same batch order."""
-    keras.utils.set_random_seed(companion.SEED)
-    loop_model = make_vae()
-    loop_loss = companion.train_custom_loop(
-        loop_model,
-        make_dataset(x, shuffle=False),
-        keras.optimizers.Adam(1e-3),
-        keras.losses.MeanSquaredError(),
-        verbose=0,
-    )["loss"][0]
-    keras.utils.set_random_seed(companion.SEED)
-    fit_model = make_vae()
-    fit_model.compile(optimizer=keras.optimizers.Adam(1e-3), loss=keras.losses.MeanSquaredError())
-    fit_loss = fit_model.fit(x, x, batch_size=BATCH_SIZE, shuffle=False, verbose=0)
-    fit_loss = fit_loss.history["loss"][0]
-    return loop_loss, fit_loss, abs(loop_loss - fit_loss) / fit_loss
+def step_flops():
+    """Matmul FLOPs of one training step: 2·B·in·out per product, the products listed in _floor."""
+    (a, b), (c, d), (_, _), (e, f), (g, h) = SHAPES.values()
+    forward = a * b + 2 * c * d + e * f + g * h
+    backward = forward + (c * d * 2 + e * f + g * h)  # kernel grads + input grads (not layer 1)
+    return 2 * BATCH_SIZE * (forward + backward)
+
+
+# --------------------------------------------------------------------------------------------
+# Driver.
 
 
 def machine():
@@ -262,120 +334,201 @@ def machine():
         "cpu": cpu,
         "logical_cores": os.cpu_count(),
         "usable_cores": usable,
-        "gpus": [d.name for d in tf.config.list_physical_devices("GPU")],
         "python": platform.python_version(),
-        "tensorflow": tf.__version__,
-        "keras": keras.__version__,
         "platform": platform.platform(),
-        # Other programs on a shared machine slow single runs down: recorded, not corrected.
-        "load_average_1_5_15_min": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
     }
+
+
+def summarize(raw):
+    """Rows, ratios, floor and the factor ladder from the raw per-repeat times."""
+    floors = [
+        w["floor_seconds"]["median"] for w in raw["workers"].values() if w.get("floor_seconds")
+    ]
+    floor = min(floors)
+    baseline = statistics.median(raw["times"]["tensorflow"]["fit"])
+    rows = []
+    for name, backends, label in VARIANTS:
+        for backend in backends:
+            times = raw["times"].get(backend, {}).get(name)
+            info = raw["workers"][backend]["variants"].get(name, {})
+            if not times:
+                rows.append({"name": name, "backend": backend, "label": label, **info})
+                continue
+            median = statistics.median(times)
+            rows.append(
+                {
+                    "name": name,
+                    "backend": backend,
+                    "label": label,
+                    "seconds_per_epoch": median,
+                    "min": min(times),
+                    "max": max(times),
+                    "all_seconds": times,
+                    "ratio_to_tensorflow_fit": median / baseline,
+                    "ratio_to_floor": median / floor,
+                    **info,
+                }
+            )
+    timed = [r for r in rows if "seconds_per_epoch" in r]
+    best = min(timed, key=lambda r: r["seconds_per_epoch"])
+    tf_times = raw["times"]["tensorflow"]
+    ladder, previous = [], None
+    for name, factor in LADDER:
+        if name not in tf_times:  # a row that failed to set up: its factor merges into the next
+            continue
+        seconds = statistics.median(tf_times[name])
+        ladder.append(
+            {
+                "row": name,
+                "factor": factor,
+                "seconds_per_epoch": seconds,
+                "added_seconds": None if previous is None else seconds - previous,
+            }
+        )
+        previous = seconds
+    gap = ladder[-1]["seconds_per_epoch"] - ladder[0]["seconds_per_epoch"]
+    for step in ladder[1:]:
+        step["share_of_gap"] = step["added_seconds"] / gap if gap else None
+    verbose = statistics.median(tf_times.get("fit_verbose1_spe32", [float("nan")]))
+    return {
+        "rows": rows,
+        "best": {
+            "name": best["name"],
+            "backend": best["backend"],
+            "ratio_to_floor": best["ratio_to_floor"],
+        },
+        "floor": {
+            "seconds_per_epoch": floor,
+            "step_matmul_flops": step_flops(),
+            "flops_per_second": step_flops() * raw["steps_per_epoch"] / floor,
+            "per_backend": {b: w["floor_seconds"] for b, w in raw["workers"].items()},
+        },
+        "gap": {
+            "loop_seconds": ladder[0]["seconds_per_epoch"],
+            "fit_seconds": ladder[-1]["seconds_per_epoch"],
+            "ladder": ladder,
+            "progbar_added_seconds": verbose - statistics.median(tf_times["fit_spe32"]),
+        },
+    }
+
+
+def plot(result, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = [r for r in result["summary"]["rows"] if "seconds_per_epoch" in r]
+    colors = {"tensorflow": "tab:orange", "jax": "tab:blue", "torch": "tab:red"}
+    fig, ax = plt.subplots(figsize=(9, 0.3 * len(rows) + 1.2))
+    for i, row in enumerate(rows):
+        median = row["seconds_per_epoch"]
+        error = [[median - row["min"]], [row["max"] - median]]
+        ax.barh(i, median, color=colors[row["backend"]], xerr=error, capsize=2)
+    ax.set_yticks(range(len(rows)), [f"{r['backend']}: {r['name']}" for r in rows], fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xscale("log")
+    floor = result["summary"]["floor"]["seconds_per_epoch"]
+    ax.axvline(floor, color="black", linestyle="--", linewidth=1)
+    ax.text(floor, len(rows) - 0.5, " floor", fontsize=7, va="bottom")
+    ax.set_xlabel("seconds per epoch (median, min-max bars, log scale)")
+    ax.set_title(f"VAE 784-64-32, {result['images']:,} images, batch {BATCH_SIZE}", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="6,400 images instead of 60,000")
     parser.add_argument("--repeats", type=int, default=3, help="timed epochs per variant")
-    parser.add_argument("--eager-steps", type=int, default=None, help="eager steps timed")
-    parser.add_argument("--out", type=pathlib.Path, default=DEFAULT_OUT, help="JSON output")
+    parser.add_argument("--backends", default=",".join(BACKENDS))
+    parser.add_argument("--out-dir", type=pathlib.Path, default=RESULTS)
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--images", type=int, default=60_000, help="training images (default: all 60,000)"
+    )
     args = parser.parse_args(argv)
+    if args.worker:
+        # Keras's progress bar (verbose=1) writes to stdout: keep the protocol on its own copy.
+        protocol = os.fdopen(os.dup(1), "w")
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        _worker(args.worker, args.images, protocol)
+        return
 
-    keras.utils.set_random_seed(companion.SEED)
-    (x_train, _), _ = companion.load_fashion_mnist(layout="flat")
-    x = x_train[:6400] if args.quick else x_train
-    eager_steps = args.eager_steps or (20 if args.quick else 100)
-    steps_per_epoch = int(np.ceil(len(x) / BATCH_SIZE))
-
-    variants = [
-        EagerLoop(x, eager_steps),
-        CompanionLoop(x, 1),
-        CompanionLoop(x, STEPS_PER_EXECUTION),
-        JitStepLoop(x, jit_compile=False),
-        JitStepLoop(x, jit_compile=True),
-        Fit(x),
-        Fit(x, steps_per_execution=STEPS_PER_EXECUTION),
-        Fit(x, jit_compile=True),
-        Fit(x, steps_per_execution=STEPS_PER_EXECUTION, jit_compile=True),
-        MlpStep(x, companion.Linear),
-        MlpStep(x, keras.layers.Dense),
-    ]
-    for variant in variants:
-        keras.utils.set_random_seed(companion.SEED)
-        variant.setup()
+    images = 6400 if args.quick else args.images
+    backends = args.backends.split(",")
+    started = time.time()
+    load_before = list(os.getloadavg())
+    workers = {}
+    for backend in backends:
+        env = {**os.environ, "KERAS_BACKEND": backend, "PYTHONPATH": str(ROOT)}
+        command = [sys.executable, __file__, "--worker", backend, "--images", str(images)]
+        workers[backend] = subprocess.Popen(
+            command, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        # One process works at a time: set-up (warm-up epochs) too.
+        workers[backend].ready = json.loads(workers[backend].stdout.readline())
+    times = {b: {} for b in backends}
     for repeat in range(args.repeats):
-        for variant in variants:
-            variant.times.append(variant.epoch())
-        print(f"반복 {repeat + 1}/{args.repeats} 끝", file=sys.stderr)
+        for backend, process in workers.items():
+            process.stdin.write("repeat\n")
+            process.stdin.flush()
+            for name, seconds in json.loads(process.stdout.readline()).items():
+                times[backend].setdefault(name, []).append(seconds)
+        print(f"반복 {repeat + 1}/{args.repeats} 끝", file=sys.stderr, flush=True)
+    for process in workers.values():
+        process.stdin.close()
+        process.wait()
 
-    flops = step_flops()
-    throughput = matmul_throughput()
-    floor = flops * steps_per_epoch / throughput
-    loop_loss, fit_loss, relative = same_results(x)
-
-    baseline = statistics.median(next(v for v in variants if v.name == "fit_default").times)
-    rows = []
-    for variant in variants:
-        median = statistics.median(variant.times)
-        rows.append(
-            {
-                "name": variant.name,
-                "label": variant.label,
-                "seconds_per_epoch": median,
-                "best_seconds_per_epoch": min(variant.times),
-                "all_seconds": variant.times,
-                "ratio_to_fit_default": median / baseline,
-                "ratio_to_compute_floor": median / floor,
-                "note": variant.note,
-            }
-        )
-    result = {
-        "command": " ".join([".venv/bin/python", "benchmarks/vae_training.py", *sys.argv[1:]]),
+    raw = {
+        "command": "python benchmarks/vae_training.py " + " ".join(argv or sys.argv[1:]),
+        "date_utc": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "wall_seconds": time.time() - started,
+        "load_average_before": load_before,
+        "load_average_after": list(os.getloadavg()),
         "machine": machine(),
-        "images": len(x),
+        "images": images,
         "batch_size": BATCH_SIZE,
-        "steps_per_epoch": steps_per_epoch,
+        "steps_per_epoch": -(-images // BATCH_SIZE),
         "repeats": args.repeats,
-        "kl_weight": KL_WEIGHT,
-        "step_matmul_flops": flops,
-        "matmul_flops_per_second": throughput,
-        "compute_floor_seconds_per_epoch": floor,
-        "same_results": {
-            "companion_loop_loss": loop_loss,
-            "fit_loss": fit_loss,
-            "relative_difference": relative,
-        },
-        "variants": rows,
+        "backends": backends,
+        "workers": {b: p.ready for b, p in workers.items()},
+        "times": times,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    raw["summary"] = summarize(raw)
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    (args.out_dir / "vae_training.json").write_text(
+        json.dumps(raw, indent=1, ensure_ascii=False) + "\n"
+    )
+    plot(raw, args.out_dir / "vae_training.png")
+    print_table(raw)
 
-    print(
-        f"{len(x):,}장, 배치 {BATCH_SIZE}, 에포크당 {steps_per_epoch}단계, "
-        f"반복 {args.repeats}번의 중앙값"
-    )
-    print("| 변형 | 초/에포크 (중앙값) | 최솟값 | fit() 대비 | 계산 하한 대비 |")
-    print("|---|---:|---:|---:|---:|")
-    for row in rows:
-        note = f" ({row['note']})" if row["note"] else ""
+
+def print_table(result):
+    summary = result["summary"]
+    print(f"{result['images']:,}장, 배치 {BATCH_SIZE}, 반복 {result['repeats']}번의 중앙값")
+    print("| 백엔드 | 변형 | 초/에포크 | 최소–최대 | TF fit() 대비 | 하한 대비 | 첫 에포크 손실 |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for row in summary["rows"]:
+        if "seconds_per_epoch" not in row:
+            print(f"| {row['backend']} | {row['label']} | 실패: {row.get('error')} | | | | |")
+            continue
+        loss = row.get("first_epoch_loss")
         print(
-            f"| {row['label']}{note} | {row['seconds_per_epoch']:.2f} | "
-            f"{row['best_seconds_per_epoch']:.2f} | "
-            f"{row['ratio_to_fit_default']:.2f}× | {row['ratio_to_compute_floor']:.1f}× |"
+            f"| {row['backend']} | {row['label']} | {row['seconds_per_epoch']:.2f} | "
+            f"{row['min']:.2f}–{row['max']:.2f} | {row['ratio_to_tensorflow_fit']:.2f} | "
+            f"{row['ratio_to_floor']:.1f} | {'—' if loss is None else f'{loss:.4f}'} |"
         )
-    print(
-        f"계산 하한: 단계당 {flops / 1e6:.1f} MFLOP × {steps_per_epoch}단계 ÷ "
-        f"{throughput / 1e9:.1f} GFLOP/s = {floor:.2f} 초/에포크"
-    )
-    print(
-        f"같은 결과인가: 루프 손실 {loop_loss:.5f}, fit() 손실 {fit_loss:.5f}, "
-        f"상대 차이 {relative:.2e}"
-    )
-    load = result["machine"]["load_average_1_5_15_min"]
-    print(
-        f"기계: {result['machine']['cpu']}, 코어 {result['machine']['usable_cores']}개, "
-        f"TF {tf.__version__}, Keras {keras.__version__}, 부하 평균 {load}"
-    )
-    print(f"결과 JSON: {args.out}")
+    floor = summary["floor"]
+    gflops = floor["flops_per_second"] / 1e9
+    print(f"계산 하한 {floor['seconds_per_epoch']:.3f} 초/에포크 ({gflops:.1f} GFLOP/s)")
+    for step in summary["gap"]["ladder"]:
+        added = step["added_seconds"]
+        share = step.get("share_of_gap")
+        print(
+            f"{step['factor']}: {step['seconds_per_epoch']:.2f} 초"
+            + ("" if added is None else f" (+{added:.2f} 초, 차이의 {100 * share:.0f}%)")
+        )
 
 
 if __name__ == "__main__":
