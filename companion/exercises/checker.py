@@ -130,13 +130,15 @@ KERAS_ERRORS = (
         "층 객체는 keras.saving.serialize_keras_object()로 딕셔너리로 바꿉니다.",
     ),
     (
-        r"symbolic (?:tf\.)?Tensor|numpy\(\) is only available|has no attribute 'numpy'|"
-        r"Using a symbolic `tf.Tensor` as a Python `bool`",
-        "컴파일된 함수(tf.function, fit()) 안에서는 텐서를 NumPy나 파이썬 값으로 바꿀 수 "
+        r"CompiledConversionError|symbolic (?:tf\.)?Tensor|numpy\(\) is only available|"
+        r"has no attribute 'numpy'|Using a symbolic `tf.Tensor` as a Python `bool`|"
+        r"TracerArrayConversionError|ConcretizationTypeError|TracerBoolConversionError",
+        "컴파일된 함수(tf.function, jax.jit, fit()) 안에서는 텐서를 NumPy나 파이썬 값으로 바꿀 수 "
         "없습니다. call()에서는 keras.ops로만 계산하세요.",
     ),
     (
-        r"Incompatible shapes|Matrix size-incompatible|Dimensions must be equal|"
+        r"(?i:incompatible shapes)|Matrix size-incompatible|Dimensions must be equal|"
+        r"must match the size of tensor|cannot be multiplied|dot_general requires|"
         r"shapes .* (?:are )?(?:in)?compatible|Cannot broadcast",
         "텐서 모양이 맞지 않습니다. 가중치 모양을 입력의 특성 수(input_shape[-1])로 정했는지, "
         "특성 수나 input_shape[1]을 고정해 두지 않았는지 확인하세요.",
@@ -467,11 +469,12 @@ class Checker:
         )
 
     def expect_compiled_matches(self, what, target, x, expected, atol=1e-5, hint=""):
-        """`tf.function` 안에서 `target(x)`를 불러 `expected`와 같은지 확인합니다."""
-        ok, y = self.run(f"{what}: tf.function 안에서 호출", call_compiled, target, x)
+        """컴파일된 함수(`call_compiled`: TensorFlow `tf.function`, JAX `jax.jit`, PyTorch는 메타
+        텐서 추적 뒤 즉시 실행) 안에서 `target(x)`를 불러 `expected`와 같은지 확인합니다."""
+        ok, y = self.run(f"{what}: 컴파일된 함수 안에서 호출", call_compiled, target, x)
         if not ok:
             return False
-        return self.expect_close(f"{what}: tf.function 안에서의 출력", expected, y, atol, hint)
+        return self.expect_close(f"{what}: 컴파일된 함수 안에서의 출력", expected, y, atol, hint)
 
     def expect_error(self, what, fn, *args, error_types=(ValueError,), mentions=(), **kwargs):
         """`fn(*args, **kwargs)`가 `error_types` 예외를 내고, 메시지에 `mentions`가 모두 있는지.
@@ -681,55 +684,267 @@ def set_fan_in_scaled_weights(variables, seed):
     return values
 
 
-def call_compiled(target, x, training=None):
-    """`target(x)`를 `tf.function` 안에서 부르고 출력을 NumPy로 돌려줍니다.
+class CompiledConversionError(Exception):
+    """컴파일된 함수 안에서 텐서를 NumPy나 파이썬 값으로 바꾸려 했을 때 채점기가 내는 예외.
 
-    TensorFlow 백엔드가 아니면 `jax.jit` 등 대신 한 번의 `predict_on_batch`로 컴파일합니다.
+    TensorFlow(`numpy() is only available when eager execution is enabled`), JAX
+    (`TracerArrayConversionError`, `ConcretizationTypeError`)와 PyTorch(`Can't call numpy() on
+    Tensor that requires grad`, 메타 텐서)는 같은 실수를 서로 다른 문장으로 알립니다. 보고서가
+    백엔드마다 같도록 채점기는 그 예외들을 이 예외 하나로 바꿉니다.
     """
-    if keras.backend.backend() == "tensorflow":
-        import tensorflow as tf
 
-        kwargs = {} if training is None else {"training": training}
-
-        # 이름 있는 함수여야 AutoGraph가 소스를 읽을 수 있습니다 (람다면 노트북에 경고가 찍힙니다).
-        def compiled_call(inputs):
-            return target(inputs, **kwargs)
-
-        return keras.ops.convert_to_numpy(tf.function(compiled_call)(x))
-    inputs = keras.Input(tuple(np.shape(x)[1:]))
-    model = keras.Model(inputs, target(inputs))
-    return np.asarray(model.predict_on_batch(x))
+    def __init__(self):
+        super().__init__(
+            "컴파일된 함수 안에서 텐서를 NumPy 배열이나 파이썬 값으로 바꾸려 했습니다 "
+            "(.numpy(), np.asarray(), float(), 텐서 값으로 쓴 파이썬 if)."
+        )
 
 
-def compile_once(target, x_example, training=None):
-    """`target`을 한 번만 추적되는 `tf.function`으로 감싼 함수 `f(x) -> NumPy`를 돌려줍니다.
+class PythonStateError(Exception):
+    """`call()`이 층의 파이썬 속성(수, NumPy 배열, 텐서)을 바꿀 때 채점기가 내는 예외."""
 
-    배치 차원을 `None`으로 둔 입력 서명을 쓰므로 배치 크기가 달라도 다시 추적하지 않습니다.
-    같은 함수를 여러 번 부르면, 상태를 파이썬 속성에 둔 층은 추적할 때 한 번만 갱신되거나
-    그래프 밖으로 새는 텐서 때문에 실패하므로 "상태는 가중치에" 요구를 확인할 수 있습니다.
+    def __init__(self, names):
+        super().__init__(
+            f"call()이 파이썬 속성 {', '.join(names)}을(를) 바꿉니다. 컴파일된 함수(tf.function, "
+            "jax.jit) 안에서는 추적할 때 한 번만 바뀌고, 가중치가 아니라 저장되지도 않습니다. "
+            "self.add_weight(..., trainable=False)로 만든 가중치에 담고 assign()으로 갱신하세요."
+        )
+
+
+_CONVERSION_MESSAGES = re.compile(
+    r"numpy\(\) is only available|has no attribute 'numpy'|symbolic (?:tf\.)?Tensor|"
+    r"Using a symbolic `tf\.Tensor` as a Python `bool`|OperatorNotAllowedInGraph|"
+    r"Tracer|ConcretizationTypeError|Abstract tracer value|"
+    r"Can't call numpy\(\) on Tensor that requires grad|meta tensor|on meta|"
+    r"Cannot copy out of meta"
+)
+
+
+def is_conversion_error(error):
+    """`error`가 컴파일된 함수 안에서 텐서를 NumPy·파이썬 값으로 바꾸다 난 예외인지 (모든 백엔드)."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, CompiledConversionError):
+            return True
+        # JAX의 추적 오류는 Keras가 메시지를 덧붙여 다시 만들 수 없어 AttributeError가 되므로
+        # 원인(__context__)까지 거슬러 올라가 봅니다.
+        if _CONVERSION_MESSAGES.search(f"{type(error).__name__}: {error}"):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _raise_conversion_errors(fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except Exception as error:
+        if is_conversion_error(error):
+            raise CompiledConversionError() from None
+        raise
+
+
+def _python_state(layer):
+    """층과 하위 층의 파이썬 속성 중 수·NumPy 배열·텐서인 것: `{이름: 값}`."""
+    state = {}
+    layers = layer._flatten_layers() if isinstance(layer, keras.layers.Layer) else [layer]
+    for sublayer in layers:
+        for name, value in vars(sublayer).items():
+            if name.startswith("_") or isinstance(value, (bool, str, keras.Variable)):
+                continue
+            if isinstance(value, (int, float, np.ndarray, np.generic)) or keras.ops.is_tensor(
+                value
+            ):
+                state[f"self.{name}"] = value
+    return state
+
+
+def _python_state_changed(before, after):
+    changed = []
+    for name, value in after.items():
+        old = before.get(name, None)
+        if old is value:
+            continue
+        try:
+            same = old is not None and np.array_equal(
+                np.asarray(keras.ops.convert_to_numpy(old)),
+                np.asarray(keras.ops.convert_to_numpy(value)),
+            )
+        except Exception:  # 텐서를 값으로 바꿀 수 없으면 (누설된 추적 값) 바뀐 것으로 봅니다.
+            same = False
+        if not same:
+            changed.append(name)
+    return changed
+
+
+def _build(target, x, eager=True):
+    """아직 빌드되지 않은 층을 심볼릭 호출로 빌드합니다 (상태를 바꾸지 않습니다).
+
+    심볼릭 호출이 안 되는 층은 `eager=True`이면 즉시 실행으로 한 번 부릅니다. 여기서 난 예외는
+    삼킵니다: 같은 예외가 뒤의 진짜 호출에서 나 보고서에 적힙니다.
     """
-    import tensorflow as tf
+    if not isinstance(target, keras.layers.Layer) or target.built:
+        return
+    try:
+        spec = keras.KerasTensor(np.shape(x), dtype=keras.backend.standardize_dtype(x.dtype))
+        target(spec)
+    except Exception:  # 심볼릭 호출이 안 되는 층
+        if eager:
+            with contextlib.suppress(Exception):
+                target(x)
 
-    kwargs = {} if training is None else {"training": training}
-    shape = (None, *np.shape(x_example)[1:])
 
-    def compiled_call(inputs):
-        return target(inputs, **kwargs)
+def _state_variables(target):
+    if isinstance(target, keras.layers.Layer):
+        return list(target.variables)
+    return list(target) if target is not None else []
 
-    function = tf.function(compiled_call, input_signature=[tf.TensorSpec(shape, "float32")])
 
-    def call(x):
-        return keras.ops.convert_to_numpy(function(np.asarray(x, "float32")))
+def _jax_compiled(fn, variables):
+    """`fn(*args)`를 `jax.jit` 안에서 부르는 함수. 가중치는 인자로 넘기고 갱신된 값을 되돌려 씁니다."""
+    import jax
+
+    def pure(values, *args):
+        with keras.StatelessScope(state_mapping=list(zip(variables, values))) as scope:
+            outputs = fn(*args)
+            new_values = [scope.get_current_value(v) for v in variables]
+        return outputs, new_values
+
+    jitted = jax.jit(pure)
+
+    def call(*args):
+        outputs, new_values = jitted([v.value for v in variables], *args)
+        for variable, value in zip(variables, new_values, strict=True):
+            variable.assign(value)
+        return outputs
 
     return call
 
 
-def run_twice_in_tf_function(fn, *args):
-    """`fn(*args)`를 `tf.function` 안에서 두 번 실행해 NumPy 배열 두 개의 리스트로 돌려줍니다."""
-    import tensorflow as tf
+def _torch_trace_check(fn, variables, *args):
+    """PyTorch: `fn`을 메타 텐서로 한 번 추적해 봅니다. 값이 필요한 변환만 실패로 봅니다."""
+    import torch
+    from keras.src.backend.common.stateless_scope import StatelessScope
+    from keras.src.backend.torch.core import device_scope
 
-    compiled = tf.function(fn)
-    return [keras.ops.convert_to_numpy(compiled(*args)) for _ in range(2)]
+    def meta(value):
+        value = keras.ops.convert_to_tensor(value)
+        return torch.empty(value.shape, dtype=value.dtype, device="meta")
+
+    with device_scope("meta"):
+        mapping = [(v, meta(v.value)) for v in variables]
+        meta_args = [meta(a) if hasattr(a, "shape") else a for a in args]
+        try:
+            with StatelessScope(state_mapping=mapping):
+                fn(*meta_args)
+        except Exception as error:  # 메타 장치가 모르는 연산은 그냥 넘어갑니다.
+            if is_conversion_error(error) and "meta" in str(original_exception(error)):
+                raise CompiledConversionError() from None
+            if "requires grad" in str(original_exception(error)):
+                raise CompiledConversionError() from None
+    del torch
+
+
+def compiled(fn, state=None):
+    """`fn`을 이 백엔드의 컴파일된 함수로 감쌉니다: TensorFlow `tf.function`, JAX `jax.jit`.
+
+    PyTorch 백엔드의 Keras는 컴파일하지 않고 즉시 실행하므로, 부를 때마다 먼저 메타 텐서로
+    추적해 값이 필요한 변환(`.numpy()`, `float()`)을 찾고, 그다음 즉시 실행합니다. `state`는
+    `fn`이 읽고 쓰는 층(또는 가중치 리스트)입니다. JAX에서는 그 가중치를 인자로 넘겨
+    `jax.jit` 안에서 갱신된 값을 밖에서 되돌려 쓰고, PyTorch에서는 추적할 때 메타 텐서로
+    바꿉니다. 텐서를 NumPy로 바꾸다 난 예외는 모든 백엔드에서 `CompiledConversionError`가 됩니다.
+    """
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        function = tf.function(fn)
+    elif backend == "jax":
+        function = None
+    else:
+        function = None
+    cache = {}
+
+    def call(*args):
+        if backend == "tensorflow":
+            return _raise_conversion_errors(function, *args)
+        variables = _state_variables(state)
+        if backend == "jax":
+            if "jax" not in cache:
+                cache["jax"] = _jax_compiled(fn, variables)
+            return _raise_conversion_errors(cache["jax"], *args)
+        _torch_trace_check(fn, variables, *args)
+        return _raise_conversion_errors(fn, *args)
+
+    return call
+
+
+def call_compiled(target, x, training=None):
+    """`target(x)`를 컴파일된 함수(`compiled`) 안에서 부르고 출력을 NumPy로 돌려줍니다."""
+    kwargs = {} if training is None else {"training": training}
+    x = np.asarray(x)
+    _build(target, x)
+
+    # 이름 있는 함수여야 AutoGraph가 소스를 읽을 수 있습니다 (람다면 노트북에 경고가 찍힙니다).
+    def compiled_call(inputs):
+        return target(inputs, **kwargs)
+
+    return keras.ops.convert_to_numpy(compiled(compiled_call, state=target)(x))
+
+
+def compile_once(target, x_example, training=None):
+    """`target`을 컴파일된 함수로 감싼 `f(x) -> NumPy`를 돌려줍니다 (같은 함수를 여러 번 씁니다).
+
+    부를 때마다 먼저 `call()`이 층의 파이썬 속성(수, 배열, 텐서)을 바꾸는지 봅니다: 그런 상태는
+    TensorFlow `tf.function`(배치 차원을 `None`으로 둔 서명, 한 번만 추적)과 `jax.jit`에서는
+    추적할 때 한 번만 바뀌고, PyTorch의 즉시 실행에서는 맞게 보이므로, 백엔드마다 같은 보고를
+    하려고 `PythonStateError`로 알립니다. 그다음 컴파일된 함수 안에서 부릅니다.
+    """
+    kwargs = {} if training is None else {"training": training}
+    x_example = np.asarray(x_example, "float32")
+    _build(target, x_example, eager=False)
+
+    def compiled_call(inputs):
+        return target(inputs, **kwargs)
+
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        shape = (None, *np.shape(x_example)[1:])
+        signature = [tf.TensorSpec(shape, "float32")]
+        function = tf.function(compiled_call, input_signature=signature)
+    else:
+        function = compiled(compiled_call, state=target)
+
+    def call(x):
+        x = np.asarray(x, "float32")
+        before = _python_state(target)
+        outputs = _raise_conversion_errors(function, x)
+        changed = _python_state_changed(before, _python_state(target))
+        if changed:
+            raise PythonStateError(changed)
+        return keras.ops.convert_to_numpy(outputs)
+
+    return call
+
+
+def run_twice_compiled(fn, *args, state=None):
+    """`fn(*args)`를 컴파일된 함수(`compiled`) 안에서 두 번 실행해 NumPy 배열 두 개로 돌려줍니다.
+
+    `state`는 `fn`이 부르는 층입니다 (JAX에서 그 가중치와 SeedGenerator 상태를 넘깁니다).
+    """
+    function = compiled(fn, state=state)
+    return [keras.ops.convert_to_numpy(function(*args)) for _ in range(2)]
+
+
+run_twice_in_tf_function = run_twice_compiled
+
+
+def uses_seed_generator(layer):
+    """층이나 그 하위 층이 `keras.random.SeedGenerator`를 가졌으면 `True`."""
+    return any(
+        getattr(sublayer, "_seed_generators", None) for sublayer in layer._flatten_layers()
+    )
 
 
 def numpy_of(fn, *args, **kwargs):
@@ -737,23 +952,109 @@ def numpy_of(fn, *args, **kwargs):
     return np.asarray(keras.ops.convert_to_numpy(fn(*args, **kwargs)))
 
 
+def _gradients_all(loss_fn, variables, wrt_values):
+    """`loss_fn()`의 `variables`에 대한 경사 (백엔드마다 한 가지 구현; 없으면 `None`)."""
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            for value in wrt_values:
+                tape.watch(value)
+            loss = loss_fn(*wrt_values)
+        targets = [v.value for v in variables] + list(wrt_values)
+        return tape.gradient(loss, targets)
+    if backend == "jax":
+        import jax
+
+        def loss_of(values, inputs):
+            with keras.StatelessScope(
+                state_mapping=list(zip(variables, values)), collect_losses=True
+            ):
+                return keras.ops.convert_to_tensor(loss_fn(*inputs))
+
+        grads = jax.grad(loss_of, argnums=(0, 1))([v.value for v in variables], list(wrt_values))
+        return list(grads[0]) + list(grads[1])
+    import torch
+
+    loss = loss_fn(*wrt_values)
+    targets = [v.value for v in variables] + list(wrt_values)
+    if not getattr(loss, "requires_grad", False):
+        return [None] * len(targets)
+    return list(torch.autograd.grad(loss, targets, allow_unused=True))
+
+
+def _trainable_copy(values):
+    """경사를 구할 입력 텐서: PyTorch에서는 `requires_grad`를 켭니다."""
+    tensors = [keras.ops.convert_to_tensor(np.asarray(v, "float32")) for v in values]
+    if keras.backend.backend() == "torch":
+        tensors = [t.detach().requires_grad_(True) for t in tensors]
+    return tensors
+
+
+def backend_gradients(loss_fn, variables, inputs=()):
+    """`loss_fn(*inputs)`의 경사: `variables`(Keras 가중치)와 `inputs`(NumPy 배열)에 대해.
+
+    TensorFlow는 `tf.GradientTape`, JAX는 가중치 값을 `keras.StatelessScope`로 바꿔 넣은 함수의
+    `jax.grad`, PyTorch는 `torch.autograd.grad(..., allow_unused=True)`로 구합니다. 가중치를
+    NumPy나 파이썬 수로 바꾸면 TensorFlow와 PyTorch에서는 경사가 없고(`None`), JAX에서는 추적 값을
+    바꾸려다 예외가 나므로, 예외가 나면 가중치를 하나씩 따로 미분해 그 가중치의 경사를 `None`으로
+    둡니다: 모든 백엔드에서 같은 가중치가 "경사 없음"이 됩니다.
+
+    Returns:
+        `[경사 NumPy 배열 또는 None, ...]` (`variables` 다음 `inputs` 순서).
+    """
+    variables = list(variables)
+    try:
+        grads = _gradients_all(loss_fn, variables, _trainable_copy(inputs))
+    except Exception as error:
+        if not is_conversion_error(error):
+            raise
+        grads = []
+        for i, variable in enumerate(variables):
+            grads.append(_one_variable_gradient(loss_fn, variables, i, inputs))
+        grads += [None] * len(inputs)
+    return [None if g is None else np.asarray(keras.ops.convert_to_numpy(g)) for g in grads]
+
+
+def _one_variable_gradient(loss_fn, variables, index, inputs):
+    variable = variables[index]
+    backend = keras.backend.backend()
+    frozen = []
+    if backend == "torch":
+        for other in variables:
+            if other is not variable and other.value.requires_grad:
+                other.value.requires_grad_(False)
+                frozen.append(other)
+    try:
+        return _gradients_all(
+            lambda *a: loss_fn(*a), [variable], _trainable_copy(inputs)
+        )[0]
+    except Exception as error:
+        if is_conversion_error(error):
+            return None
+        raise
+    finally:
+        for other in frozen:
+            other.value.requires_grad_(True)
+
+
 def missing_gradients(loss_fn, variables):
     """`loss_fn()`의 경사가 없거나 모두 0인 가중치의 경로(`path`) 목록을 돌려줍니다.
 
     `variables`는 가중치 리스트, 또는 손실을 계산한 뒤에 부를 인자 없는 함수입니다 (모델을
-    처음 호출할 때 가중치가 생기는 경우: `lambda: model.trainable_weights`).
+    처음 호출할 때 가중치가 생기는 경우: `lambda: model.trainable_weights`). 그때는 손실을 한 번
+    즉시 실행해 가중치를 만든 뒤 경사를 구합니다 (`backend_gradients`).
     """
-    import tensorflow as tf
-
-    with tf.GradientTape() as tape:
-        loss = loss_fn()
     if callable(variables):
+        loss_fn()
         variables = variables()
-    gradients = tape.gradient(loss, variables)
+    variables = list(variables)
+    gradients = backend_gradients(loss_fn, variables)
     return [
         variable.path
         for variable, gradient in zip(variables, gradients, strict=True)
-        if gradient is None or not np.any(keras.ops.convert_to_numpy(gradient))
+        if gradient is None or not np.any(gradient)
     ]
 
 
@@ -763,22 +1064,20 @@ def gradients_of(target, x, training=None):
     Returns:
         `[(가중치, 경사 NumPy 배열 또는 None), ...]` (훈련 가능 가중치 순서대로).
     """
-    import tensorflow as tf
-
     kwargs = {} if training is None else {"training": training}
-    with tf.GradientTape() as tape:
-        outputs = target(x, **kwargs)
-        outputs = keras.ops.convert_to_tensor(outputs)
-        projection = nontrivial_inputs(tuple(outputs.shape), seed=7)
-        loss = keras.ops.sum(outputs * projection)
+    _build(target, np.asarray(x))
+
+    def loss_fn():
+        outputs = keras.ops.convert_to_tensor(target(x, **kwargs))
+        projection = keras.ops.convert_to_tensor(nontrivial_inputs(tuple(outputs.shape), seed=7))
+        loss = keras.ops.sum(outputs * keras.ops.cast(projection, outputs.dtype))
         for extra in getattr(target, "losses", []):
             loss = loss + keras.ops.sum(extra)
+        return loss
+
     variables = list(target.trainable_weights)
-    gradients = tape.gradient(loss, [v.value if hasattr(v, "value") else v for v in variables])
-    return [
-        (v, None if g is None else keras.ops.convert_to_numpy(g))
-        for v, g in zip(variables, gradients, strict=True)
-    ]
+    gradients = backend_gradients(loss_fn, variables)
+    return list(zip(variables, gradients, strict=True))
 
 
 def fit_one_step(model, x, y, loss="mse", learning_rate=0.0):
