@@ -14,7 +14,7 @@ Requirement → check (each line of the exercise text in book/01_layer_basics.ip
 | initial value 1 | output equals the input before any change |
 | `call()` returns `inputs * scale` | output with a seeded non-trivial scale, add/ignore hints |
 | any feature count / rank | rank 2 (2, 3) and rank 3 (4, 2, 5) inputs, batch sizes 2 and 4 |
-| works in a compiled function | same output inside a compiled function (`call_compiled`: TF `tf.function`, JAX `jax.jit`, PyTorch meta-tensor trace then eager) |
+| works in a compiled function | same output inside a compiled function (`call_compiled`: TF `tf.function`, JAX `jax.jit`, PyTorch guarded trace then eager) |
 | `scale` can be trained | non-zero gradient reaches `scale` |
 
 연습 1-2 `RunningMean` (8 requirements)

@@ -715,8 +715,7 @@ _CONVERSION_MESSAGES = re.compile(
     r"numpy\(\) is only available|has no attribute 'numpy'|symbolic (?:tf\.)?Tensor|"
     r"Using a symbolic `tf\.Tensor` as a Python `bool`|OperatorNotAllowedInGraph|"
     r"Tracer|ConcretizationTypeError|Abstract tracer value|"
-    r"Can't call numpy\(\) on Tensor that requires grad|meta tensor|on meta|"
-    r"Cannot copy out of meta"
+    r"Can't call numpy\(\) on Tensor that requires grad"
 )
 
 
@@ -822,37 +821,68 @@ def _jax_compiled(fn, variables):
 
 
 def _torch_trace_check(fn, variables, *args):
-    """PyTorch: `fn`을 메타 텐서로 한 번 추적해 봅니다. 값이 필요한 변환만 실패로 봅니다."""
+    """PyTorch: 값에 기대는 변환을 찾으려고 `fn`을 한 번 "추적"해 봅니다.
+
+    PyTorch 백엔드의 Keras는 컴파일하지 않습니다. 그래서 입력에 `requires_grad`를 켜고(훈련
+    가능 가중치는 이미 켜져 있습니다), 그런 텐서를 NumPy나 파이썬 값으로 바꾸는 함수
+    (`keras.ops.convert_to_numpy`, `.numpy()`, `.item()`, `float()`, 파이썬 `if`)를 잠시 예외를
+    내게 바꿔 한 번 부릅니다: `tf.function`이나 `jax.jit`이 추적할 때 실패하는 곳과 같습니다.
+    `keras.StatelessScope` 안에서 부르므로 가중치 갱신은 버려집니다.
+    """
     import torch
-    from keras.src.backend.common.stateless_scope import StatelessScope
-    from keras.src.backend.torch.core import device_scope
+    from keras.src import backend as keras_backend
 
-    def meta(value):
-        value = keras.ops.convert_to_tensor(value)
-        return torch.empty(value.shape, dtype=value.dtype, device="meta")
+    def traced(tensor):
+        if isinstance(tensor, keras.Variable):
+            tensor = tensor.value
+        return isinstance(tensor, torch.Tensor) and tensor.requires_grad
 
-    with device_scope("meta"):
-        mapping = [(v, meta(v.value)) for v in variables]
-        meta_args = [meta(a) if hasattr(a, "shape") else a for a in args]
-        try:
-            with StatelessScope(state_mapping=mapping):
-                fn(*meta_args)
-        except Exception as error:  # 메타 장치가 모르는 연산은 그냥 넘어갑니다.
-            if is_conversion_error(error) and "meta" in str(original_exception(error)):
-                raise CompiledConversionError() from None
-            if "requires grad" in str(original_exception(error)):
-                raise CompiledConversionError() from None
-    del torch
+    def guard(original):
+        def guarded(self, *a, **k):
+            if traced(self):
+                raise CompiledConversionError()
+            return original(self, *a, **k)
+
+        return guarded
+
+    names = ("numpy", "item", "tolist", "__bool__", "__float__", "__int__", "__array__")
+    originals = {name: getattr(torch.Tensor, name) for name in names}
+    original_convert = keras_backend.convert_to_numpy
+
+    def convert_to_numpy(x):
+        if any(traced(t) for t in keras.tree.flatten(x)):
+            raise CompiledConversionError()
+        return original_convert(x)
+
+    traced_args = []
+    for arg in args:
+        if isinstance(arg, (np.ndarray, torch.Tensor)) and np.issubdtype(
+            np.dtype(keras.backend.standardize_dtype(arg.dtype)), np.floating
+        ):
+            arg = keras.ops.convert_to_tensor(arg).detach().clone().requires_grad_(True)
+        traced_args.append(arg)
+    try:
+        for name in names:
+            setattr(torch.Tensor, name, guard(originals[name]))
+        keras_backend.convert_to_numpy = convert_to_numpy
+        with keras.StatelessScope():
+            fn(*traced_args)
+    except Exception as error:  # 값이 필요한 변환만 보고하고, 나머지는 진짜 호출에 맡깁니다.
+        if is_conversion_error(error):
+            raise CompiledConversionError() from None
+    finally:
+        for name, original in originals.items():
+            setattr(torch.Tensor, name, original)
+        keras_backend.convert_to_numpy = original_convert
 
 
 def compiled(fn, state=None):
     """`fn`을 이 백엔드의 컴파일된 함수로 감쌉니다: TensorFlow `tf.function`, JAX `jax.jit`.
 
-    PyTorch 백엔드의 Keras는 컴파일하지 않고 즉시 실행하므로, 부를 때마다 먼저 메타 텐서로
-    추적해 값이 필요한 변환(`.numpy()`, `float()`)을 찾고, 그다음 즉시 실행합니다. `state`는
-    `fn`이 읽고 쓰는 층(또는 가중치 리스트)입니다. JAX에서는 그 가중치를 인자로 넘겨
-    `jax.jit` 안에서 갱신된 값을 밖에서 되돌려 쓰고, PyTorch에서는 추적할 때 메타 텐서로
-    바꿉니다. 텐서를 NumPy로 바꾸다 난 예외는 모든 백엔드에서 `CompiledConversionError`가 됩니다.
+    PyTorch 백엔드의 Keras는 컴파일하지 않고 즉시 실행하므로, 부를 때마다 먼저 한 번
+    "추적"해(`_torch_trace_check`) 값이 필요한 변환(`.numpy()`, `float()`)을 찾고, 그다음 즉시
+    실행합니다. `state`는 `fn`이 읽고 쓰는 층(또는 가중치 리스트)입니다. JAX에서는 그 가중치를
+    인자로 넘겨 `jax.jit` 안에서 갱신된 값을 밖에서 되돌려 씁니다. 텐서를 NumPy로 바꾸다 난 예외는 모든 백엔드에서 `CompiledConversionError`가 됩니다.
     """
     backend = keras.backend.backend()
     if backend == "tensorflow":
@@ -1078,6 +1108,72 @@ def gradients_of(target, x, training=None):
     variables = list(target.trainable_weights)
     gradients = backend_gradients(loss_fn, variables)
     return list(zip(variables, gradients, strict=True))
+
+
+def compiled_training(model, x, y, loss_fn, steps, learning_rate=0.1):
+    """컴파일한 SGD 훈련 단계를 `steps`번 돌리고 단계별 손실(파이썬 수)을 돌려줍니다.
+
+    TensorFlow는 `tf.function` 안의 `GradientTape`와 `optimizer.apply`, JAX는 `stateless_call`과
+    `jax.value_and_grad`를 `jax.jit`으로 컴파일한 단계(가중치를 인자로 받아 SGD로 고친 값을
+    돌려주고, 밖에서 되돌려 씁니다), PyTorch는 즉시 실행하는 `torch.autograd.grad`입니다. 손실은
+    `loss_fn(y, model(x, training=True))`입니다 (`model.losses`는 더하지 않습니다).
+    """
+    backend = keras.backend.backend()
+    _build(model, np.asarray(x))
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        optimizer = keras.optimizers.SGD(learning_rate)
+
+        @tf.function
+        def step(x, y):
+            with tf.GradientTape() as tape:
+                loss = loss_fn(y, model(x, training=True))
+            gradients = tape.gradient(loss, model.trainable_weights)
+            optimizer.apply(gradients, model.trainable_weights)
+            return loss
+
+        return [float(step(x, y)) for _ in range(steps)]
+    if backend == "jax":
+        import jax
+
+        def jax_step(trainable, non_trainable, x, y):
+            def loss_of(trainable):
+                prediction, updated = model.stateless_call(
+                    trainable, non_trainable, x, training=True
+                )
+                return loss_fn(y, prediction), updated
+
+            (loss, updated), grads = jax.value_and_grad(loss_of, has_aux=True)(trainable)
+            trainable = [v - learning_rate * g for v, g in zip(trainable, grads, strict=True)]
+            return loss, trainable, updated
+
+        jitted = jax.jit(jax_step)
+        trainable = [v.value for v in model.trainable_variables]
+        non_trainable = [v.value for v in model.non_trainable_variables]
+        losses = []
+        for _ in range(steps):
+            loss, trainable, non_trainable = jitted(trainable, non_trainable, x, y)
+            losses.append(float(loss))
+        for variable, value in zip(model.trainable_variables, trainable, strict=True):
+            variable.assign(value)
+        for variable, value in zip(model.non_trainable_variables, non_trainable, strict=True):
+            variable.assign(value)
+        return losses
+    import torch
+
+    optimizer = keras.optimizers.SGD(learning_rate)
+    losses = []
+    for _ in range(steps):
+        loss = loss_fn(y, model(x, training=True))
+        weights = list(model.trainable_weights)
+        grads = torch.autograd.grad(loss, [w.value for w in weights], allow_unused=True)
+        optimizer.apply(
+            [torch.zeros_like(w.value) if g is None else g for w, g in zip(weights, grads)],
+            weights,
+        )
+        losses.append(float(loss))
+    return losses
 
 
 def fit_one_step(model, x, y, loss="mse", learning_rate=0.0):
