@@ -39,10 +39,10 @@ from companion.exercises.checker import (
     Checker,
     compiled,
     quiet_tensorflow_logs,
-    run_twice_compiled,
-    uses_seed_generator,
     require_class,
+    run_twice_compiled,
     short_array,
+    uses_seed_generator,
 )
 from companion.settings import SEED
 

@@ -57,8 +57,8 @@ from companion.exercises.checker import (
     quiet_tensorflow_logs,
     require_class,
     run_twice_compiled,
-    uses_seed_generator,
     set_fan_in_scaled_weights,
+    uses_seed_generator,
 )
 from companion.models.variational_autoencoder import VariationalAutoEncoder
 from companion.settings import SEED

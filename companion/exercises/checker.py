@@ -194,6 +194,10 @@ def describe_exception(error):
         if len(line) > _MAX_LINE_CHARS:
             line = line[: _MAX_LINE_CHARS - 1] + "…"
         kept.append(line)
+    if kept and kept[0].startswith("Could not automatically infer the output shape"):
+        # 그 아래 줄(원인)은 백엔드마다 다릅니다 ('NoneType'/'_DimExpr' ...): 보고서가
+        # 백엔드마다 같도록 Keras의 첫 문장만 남기고, 한국어 설명(explain_error)에 맡깁니다.
+        kept = kept[:1]
     kept = kept[:_MAX_LINES]
     return f"{name}: " + "\n    ".join(kept) if kept else name
 
@@ -823,8 +827,8 @@ def _jax_compiled(fn, variables):
 def _torch_trace_check(fn, variables, *args):
     """PyTorch: 값에 기대는 변환을 찾으려고 `fn`을 한 번 "추적"해 봅니다.
 
-    PyTorch 백엔드의 Keras는 컴파일하지 않습니다. 그래서 입력에 `requires_grad`를 켜고(훈련
-    가능 가중치는 이미 켜져 있습니다), 그런 텐서를 NumPy나 파이썬 값으로 바꾸는 함수
+    PyTorch 백엔드의 Keras는 컴파일하지 않습니다. 그래서 훈련 가능 가중치(`requires_grad`가
+    켜져 있습니다)에서 온 텐서를 NumPy나 파이썬 값으로 바꾸는 함수
     (`keras.ops.convert_to_numpy`, `.numpy()`, `.item()`, `float()`, 파이썬 `if`)를 잠시 예외를
     내게 바꿔 한 번 부릅니다: `tf.function`이나 `jax.jit`이 추적할 때 실패하는 곳과 같습니다.
     `keras.StatelessScope` 안에서 부르므로 가중치 갱신은 버려집니다.
@@ -854,13 +858,10 @@ def _torch_trace_check(fn, variables, *args):
             raise CompiledConversionError()
         return original_convert(x)
 
-    traced_args = []
-    for arg in args:
-        if isinstance(arg, (np.ndarray, torch.Tensor)) and np.issubdtype(
-            np.dtype(keras.backend.standardize_dtype(arg.dtype)), np.floating
-        ):
-            arg = keras.ops.convert_to_tensor(arg).detach().clone().requires_grad_(True)
-        traced_args.append(arg)
+    # 입력에는 requires_grad를 켜지 않습니다: PyTorch에서 그런 텐서와 NumPy 배열을 섞은 연산
+    # (inputs + noise)은 NumPy가 텐서를 배열로 바꾸려다 실패하는데, TensorFlow와 JAX의 컴파일된
+    # 함수에서는 되는 일이라 보고서가 달라집니다. 그래서 여기서는 가중치에서 온 값만 봅니다.
+    traced_args = list(args)
     try:
         for name in names:
             setattr(torch.Tensor, name, guard(originals[name]))
@@ -876,7 +877,7 @@ def _torch_trace_check(fn, variables, *args):
         keras_backend.convert_to_numpy = original_convert
 
 
-def compiled(fn, state=None):
+def compiled(fn, state=None, xla=False):
     """`fn`을 이 백엔드의 컴파일된 함수로 감쌉니다: TensorFlow `tf.function`, JAX `jax.jit`.
 
     PyTorch 백엔드의 Keras는 컴파일하지 않고 즉시 실행하므로, 부를 때마다 먼저 한 번
@@ -888,7 +889,7 @@ def compiled(fn, state=None):
     if backend == "tensorflow":
         import tensorflow as tf
 
-        function = tf.function(fn)
+        function = tf.function(fn, jit_compile=xla or None)
     elif backend == "jax":
         function = None
     else:
@@ -909,8 +910,12 @@ def compiled(fn, state=None):
     return call
 
 
-def call_compiled(target, x, training=None):
-    """`target(x)`를 컴파일된 함수(`compiled`) 안에서 부르고 출력을 NumPy로 돌려줍니다."""
+def call_compiled(target, x, training=None, xla=False):
+    """`target(x)`를 컴파일된 함수(`compiled`) 안에서 부르고 출력을 NumPy로 돌려줍니다.
+
+    `xla=True`이면 TensorFlow에서 `tf.function(jit_compile=True)`로 XLA 컴파일합니다 (JAX의
+    `jax.jit`은 늘 XLA입니다).
+    """
     kwargs = {} if training is None else {"training": training}
     x = np.asarray(x)
     _build(target, x)
@@ -919,7 +924,7 @@ def call_compiled(target, x, training=None):
     def compiled_call(inputs):
         return target(inputs, **kwargs)
 
-    return keras.ops.convert_to_numpy(compiled(compiled_call, state=target)(x))
+    return keras.ops.convert_to_numpy(compiled(compiled_call, state=target, xla=xla)(x))
 
 
 def compile_once(target, x_example, training=None):
@@ -972,9 +977,7 @@ run_twice_in_tf_function = run_twice_compiled
 
 def uses_seed_generator(layer):
     """층이나 그 하위 층이 `keras.random.SeedGenerator`를 가졌으면 `True`."""
-    return any(
-        getattr(sublayer, "_seed_generators", None) for sublayer in layer._flatten_layers()
-    )
+    return any(getattr(sublayer, "_seed_generators", None) for sublayer in layer._flatten_layers())
 
 
 def numpy_of(fn, *args, **kwargs):
@@ -1057,9 +1060,7 @@ def _one_variable_gradient(loss_fn, variables, index, inputs):
                 other.value.requires_grad_(False)
                 frozen.append(other)
     try:
-        return _gradients_all(
-            lambda *a: loss_fn(*a), [variable], _trainable_copy(inputs)
-        )[0]
+        return _gradients_all(lambda *a: loss_fn(*a), [variable], _trainable_copy(inputs))[0]
     except Exception as error:
         if is_conversion_error(error):
             return None
@@ -1139,9 +1140,14 @@ def compiled_training(model, x, y, loss_fn, steps, learning_rate=0.1):
 
         def jax_step(trainable, non_trainable, x, y):
             def loss_of(trainable):
-                prediction, updated = model.stateless_call(
-                    trainable, non_trainable, x, training=True
-                )
+                # stateless_call은 call()에 training=을 그대로 넘기므로 (training을 받지 않는
+                # call()이면 TypeError), Keras가 인자를 골라 주는 model(...)을 StatelessScope
+                # 안에서 부릅니다.
+                mapping = list(zip(model.trainable_variables, trainable, strict=True))
+                mapping += list(zip(model.non_trainable_variables, non_trainable, strict=True))
+                with keras.StatelessScope(state_mapping=mapping) as scope:
+                    prediction = model(x, training=True)
+                    updated = [scope.get_current_value(v) for v in model.non_trainable_variables]
                 return loss_fn(y, prediction), updated
 
             (loss, updated), grads = jax.value_and_grad(loss_of, has_aux=True)(trainable)
@@ -1174,6 +1180,24 @@ def compiled_training(model, x, y, loss_fn, steps, learning_rate=0.1):
         )
         losses.append(float(loss))
     return losses
+
+
+def compile_train_step(train_step):
+    """독자의 `train_step`을 컴파일합니다: TensorFlow에서만 `tf.function`, 다른 백엔드는 그대로.
+
+    모델의 가중치를 제자리에서 고치는 함수는 `jax.jit`으로 감쌀 수 없고 (가중치를 인자로 받아
+    새 값을 돌려주는 함수여야 합니다), PyTorch 백엔드의 Keras는 컴파일하지 않기 때문입니다.
+    """
+    if keras.backend.backend() != "tensorflow":
+        return train_step
+    import tensorflow as tf
+
+    function = tf.function(train_step)
+
+    def call(*args):
+        return _raise_conversion_errors(function, *args)
+
+    return call
 
 
 def fit_one_step(model, x, y, loss="mse", learning_rate=0.0):

@@ -178,7 +178,9 @@ def test_scale_rejecting_name():
 def test_scale_read_through_numpy_cannot_compile_or_train():
     failures = check_scale_layer(ScaleThroughNumpy).failures
     assert len(failures) == 2
-    assert failures[0].startswith("Scale: 컴파일된 함수 안에서 호출 중에 예외가 났습니다: CompiledConversionError")
+    assert failures[0].startswith(
+        "Scale: 컴파일된 함수 안에서 호출 중에 예외가 났습니다: CompiledConversionError"
+    )
     assert "→ 컴파일된 함수(tf.function, jax.jit, fit()) 안에서는" in failures[0]
     assert failures[1].startswith("Scale: 훈련 가능 가중치 scale")
     assert "경사가 닿지 않습니다" in failures[1]
