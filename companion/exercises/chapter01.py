@@ -14,7 +14,7 @@ Requirement → check (each line of the exercise text in book/01_layer_basics.ip
 | initial value 1 | output equals the input before any change |
 | `call()` returns `inputs * scale` | output with a seeded non-trivial scale, add/ignore hints |
 | any feature count / rank | rank 2 (2, 3) and rank 3 (4, 2, 5) inputs, batch sizes 2 and 4 |
-| works in a compiled function | same output inside a compiled function (`call_compiled`: TF `tf.function`, JAX `jax.jit`, PyTorch guarded trace then eager) |
+| works in a compiled function | same output inside `call_compiled` (see below) |
 | `scale` can be trained | non-zero gradient reaches `scale` |
 
 연습 1-2 `RunningMean` (8 requirements)
@@ -28,7 +28,11 @@ Requirement → check (each line of the exercise text in book/01_layer_basics.ip
 | output shape `(input_dim,)` | shape of each output |
 | state in non-trainable weights | ≥1 non-trainable weight, 0 trainable |
 | instances do not share state | a fresh layer starts from zero |
-| state updates inside a compiled function | three calls of one compiled function (`compile_once`) continue the running mean; `call()` changing a Python attribute is reported on every backend |
+| state updates in a compiled function | three calls of one `compile_once` continue the mean |
+
+`call_compiled` is `tf.function` on TensorFlow, `jax.jit` on JAX, and on PyTorch (where Keras does
+not compile) a guarded trace that rejects converting weight-derived tensors, then an eager call.
+`compile_once` also reports a `call()` that changes a Python attribute, on every backend.
 """
 
 import numpy as np
@@ -50,7 +54,8 @@ def check_scale_layer(layer_class):
     기대하는 것: `layer_class()`로 만들 수 있고 `name=` 같은 키워드 인자를 기반 클래스에
     넘기며, 속성 `scale`이 `add_weight()`로 만든 모양 `()`의 훈련 가능 가중치이고 초깃값이
     1이며, 호출하면 `inputs * scale`을 돌려줍니다. 스칼라이므로 특성 수나 랭크가 다른 입력에도
-    그대로 쓰이고, 컴파일된 함수(`tf.function`, `jax.jit`) 안에서도 같은 값을 내며, 경사가 `scale`까지 닿아야 합니다.
+    그대로 쓰이고, 컴파일된 함수(`tf.function`, `jax.jit`) 안에서도 같은 값을 내며, 경사가
+    `scale`까지 닿아야 합니다.
 
     Args:
         layer_class: 독자가 만든 층 클래스 (인스턴스가 아니라 클래스).

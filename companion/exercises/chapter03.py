@@ -40,7 +40,7 @@ Requirement → check (each line of the exercise text in book/03_losses_and_metr
 | returns the total loss as a scalar | `np.size == 1` |
 | one update with the total loss's gradients | weights; not-applied/main-only/twice hints |
 | works over several steps | steps 1 and 2 from the updated weights |
-| works inside a compiled function | step 3 wrapped in `tf.function` (TensorFlow only: `compile_train_step`; the reader's step updates the model in place, which `jax.jit` cannot wrap, and Keras on PyTorch does not compile) |
+| works inside a compiled function | step 3 in `tf.function` (TensorFlow only, see below) |
 """
 
 import keras
@@ -337,7 +337,38 @@ def _fit_with_monitor(layer_class, x):
     outputs = keras.layers.Dense(1)(layer_class()(inputs))
     model = keras.Model(inputs, outputs)
     model.compile(optimizer=keras.optimizers.SGD(0.0), loss="mse")
+    if keras.backend.backend() == "jax":
+        # Keras 3의 JAX fit()은 층의 call()에서 갱신하는 지표의 값을 잃어 TypeError를 냅니다
+        # (keras-team/keras#21639). 그래서 JAX에서는 fit()이 하는 일(에포크마다 지표를 비우고
+        # training=True로 호출한 뒤 model.metrics의 result()를 기록)을 즉시 실행으로 흉내 냅니다.
+        return _eager_fit_history(model, x, epochs=2)
     return model.fit(x, np.zeros((len(x), 1), "float32"), batch_size=len(x), epochs=2, verbose=0)
+
+
+class _History:
+    def __init__(self, history):
+        self.history = history
+
+
+def _eager_fit_history(model, x, epochs):
+    history = {}
+    for _ in range(epochs):
+        for metric in model.metrics:
+            metric.reset_state()
+        prediction = model(x, training=True)
+        loss = keras.ops.mean(keras.ops.square(prediction))
+        model.metrics[0].update_state(loss)  # fit()의 손실 지표 ("loss")
+        for metric in model.metrics:
+            for name, value in _metric_results(metric).items():
+                history.setdefault(name, []).append(value)
+    return _History(history)
+
+
+def _metric_results(metric):
+    result = metric.result()
+    if isinstance(result, dict):
+        return {name: float(value) for name, value in result.items()}
+    return {metric.name: float(result)}
 
 
 class _PenaltyWhenTraining(keras.layers.Layer):
@@ -352,7 +383,8 @@ class _PenaltyWhenTraining(keras.layers.Layer):
 def check_train_step(train_step):
     """연습 3-3: `model.losses`까지 최소화하는 훈련 단계 함수 `train_step`을 채점합니다.
 
-    기대하는 것: `train_step(model, optimizer, loss_fn, x, y)`가 (TensorFlow라면) `tf.GradientTape` 안에서
+    기대하는 것: `train_step(model, optimizer, loss_fn, x, y)`가 (TensorFlow라면)
+    `tf.GradientTape` 안에서
     `model(x, training=True)`로 예측하고, 주 손실 `loss_fn(y, 예측)`에 그 호출로 생긴
     `model.losses`의 합을 더한 전체 손실의 경사로 `optimizer`가 가중치를 한 번 갱신한 뒤,
     전체 손실(스칼라)을 돌려줍니다.

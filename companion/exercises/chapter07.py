@@ -13,10 +13,10 @@
 6. 입력 특성 수·배치 크기를 고정하지 않음 → 특성 6개·배치 5와 특성 9개·배치 7.
 7. `get_config()`에 두 인자 → 값, `from_config()` 왕복 뒤 가중치 모양.
 8. 등록하고 `.keras`로 저장·불러오기 → 등록 여부, 불러온 모델의 클래스와 예측.
-9. 모든 가중치로 경사가 흐름 → `missing_gradients` (GradientTape, jax.grad, torch.autograd)로 가중치마다 0이
-   아닌 경사.
-10. `SparseCategoricalCrossentropy(from_logits=True)`로 훈련 → `compiled_training`(`tf.function`, `jax.jit`, PyTorch는 즉시 실행)으로 컴파일한
-    훈련 단계 30번에 손실이 처음의 70% 아래로.
+9. 모든 가중치로 경사가 흐름 → `missing_gradients` (GradientTape, jax.grad, torch.autograd)로
+   가중치마다 0이 아닌 경사.
+10. `SparseCategoricalCrossentropy(from_logits=True)`로 훈련 → `compiled_training`(`tf.function`,
+    `jax.jit`, PyTorch는 즉시 실행)으로 컴파일한 훈련 단계 30번에 손실이 처음의 70% 아래로.
 
 연습 7-2 `check_dense_residual_block` (8개):
 

@@ -12,8 +12,9 @@
 4. `z`는 `Sampling(seed=seed)`으로 뽑음: `z = z_mean + exp(0.5·z_log_var)·ε` → 시드 고정한 0이
    아닌 가중치로 같은 이미지 500장을 넣어 `(z - z_mean) / exp(0.5·z_log_var)`의 평균 0,
    표준편차 1 (분산을 곱했거나 z_log_var를 안 썼거나 잡음이 행마다 같으면 따로 알림).
-5. 다시 부르면 `z`가 달라짐 → 즉시 실행에서 두 번, 컴파일된 함수(`run_twice_compiled`: `tf.function`,
-   `jax.jit`) 안에서 두 번 (NumPy 잡음은 그래프에 고정됨), 그리고 `SeedGenerator`가 있는지 (PyTorch).
+5. 다시 부르면 `z`가 달라짐 → 즉시 실행에서 두 번, 컴파일된 함수(`run_twice_compiled`:
+   `tf.function`, `jax.jit`) 안에서 두 번 (NumPy 잡음은 그래프에 고정됨), 그리고
+   `SeedGenerator`가 있는지 (PyTorch).
 6. `seed`와 가중치가 같은 두 층은 같은 `z` → 두 층에 같은 가중치를 넣고 비교.
 7. `get_config()`에 `latent_dim`과 `seed` → 값, JSON, `from_config()` 왕복.
 8. 함수형 API에서 씀 → `keras.Input((28, 28, 1))`로 호출한 세 출력의 모양.
@@ -268,7 +269,8 @@ def check_conv_encoder(layer_class):
             checker.expect(
                 np.allclose(z, z_mean)
                 or (not np.allclose(compiled[0], compiled[1]) and uses_seed_generator(layer)),
-                "컴파일한 함수(tf.function, jax.jit) 안에서 두 번 부르면 z가 달라져야 하는데 같습니다. "
+                "컴파일한 함수(tf.function, jax.jit) 안에서 두 번 부르면 z가 달라져야 하는데 "
+                "같습니다. "
                 "NumPy로 뽑은 잡음은 그래프에 상수로 굳습니다 "
                 "(keras.random.normal과 SeedGenerator를 쓰는 Sampling 층을 쓰세요).",
             )

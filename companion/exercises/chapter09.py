@@ -24,7 +24,8 @@
 3. KL을 잠재 차원에 대해 합하고 배치에 대해 평균 → 0이 아닌 z_mean·z_log_var로 배치 4와
    20,000에서 값 (차원 평균, 배치 합, 부호, 0.5 빠짐을 따로 알림).
 4. `add_loss()`로 더함 → `layer.losses`에 손실 하나.
-5. 손실이 입력에 대해 미분됨 → `backend_gradients` (GradientTape, jax.grad, torch.autograd)로 z_mean, z_log_var에 대한 경사가 해석적
+5. 손실이 입력에 대해 미분됨 → `backend_gradients` (GradientTape, jax.grad, torch.autograd)로
+   z_mean, z_log_var에 대한 경사가 해석적
    값 `z_mean/B`, `(exp(z_log_var) - 1)/(2B)`와 같음.
 6. 표본을 돌려줌 (`Sampling`처럼) → 평균, 표준편차 `exp(0.5·z_log_var)`, 원소마다 다른 잡음.
 7. seed를 씀 → 같은 seed의 두 층은 같은 표본, 컴파일된 함수 안에서 다시 부르면
@@ -151,8 +152,9 @@ def _expect_seeded(checker, layer_class, inputs, label):
     if ok:
         checker.expect(
             not np.allclose(compiled[0], compiled[1]) and uses_seed_generator(layer),
-            "컴파일한 함수(tf.function, jax.jit) 안에서 두 번 부르면 표본이 달라야 하는데 같습니다. "
-            "NumPy나 정수 시드로 뽑은 잡음은 그래프에 굳습니다 (seed=self.seed_generator를 쓰세요).",
+            "컴파일한 함수(tf.function, jax.jit) 안에서 두 번 부르면 표본이 달라야 하는데 "
+            "같습니다. NumPy나 정수 시드로 뽑은 잡음은 그래프에 굳습니다 "
+            "(seed=self.seed_generator를 쓰세요).",
         )
 
 

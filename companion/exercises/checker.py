@@ -390,6 +390,9 @@ class Checker:
         except StopCheck:
             raise
         except Exception as error:  # 독자 코드의 어떤 예외든 보고서로 바꿉니다.
+            if explain_error(original_exception(error)) is None and is_conversion_error(error):
+                # 백엔드마다 다른 추적 오류(JAX의 TracerArrayConversionError 등)를 한 문장으로.
+                error = CompiledConversionError()
             message = f"{what} 중에 예외가 났습니다: {describe_exception(error)}"
             explanation = explain_error(original_exception(error))
             if explanation:
@@ -724,7 +727,8 @@ _CONVERSION_MESSAGES = re.compile(
 
 
 def is_conversion_error(error):
-    """`error`가 컴파일된 함수 안에서 텐서를 NumPy·파이썬 값으로 바꾸다 난 예외인지 (모든 백엔드)."""
+    """`error`가 컴파일된 함수 안에서 텐서를 NumPy·파이썬 값으로 바꾸다 난 예외인지 (모든
+    백엔드)."""
     seen = set()
     while error is not None and id(error) not in seen:
         seen.add(id(error))
@@ -804,11 +808,14 @@ def _state_variables(target):
 
 
 def _jax_compiled(fn, variables):
-    """`fn(*args)`를 `jax.jit` 안에서 부르는 함수. 가중치는 인자로 넘기고 갱신된 값을 되돌려 씁니다."""
+    """`fn(*args)`를 `jax.jit` 안에서 부르는 함수.
+
+    가중치는 인자로 넘기고 갱신된 값을 되돌려 씁니다.
+    """
     import jax
 
     def pure(values, *args):
-        with keras.StatelessScope(state_mapping=list(zip(variables, values))) as scope:
+        with keras.StatelessScope(state_mapping=list(zip(variables, values, strict=True))) as scope:
             outputs = fn(*args)
             new_values = [scope.get_current_value(v) for v in variables]
         return outputs, new_values
@@ -883,7 +890,8 @@ def compiled(fn, state=None, xla=False):
     PyTorch 백엔드의 Keras는 컴파일하지 않고 즉시 실행하므로, 부를 때마다 먼저 한 번
     "추적"해(`_torch_trace_check`) 값이 필요한 변환(`.numpy()`, `float()`)을 찾고, 그다음 즉시
     실행합니다. `state`는 `fn`이 읽고 쓰는 층(또는 가중치 리스트)입니다. JAX에서는 그 가중치를
-    인자로 넘겨 `jax.jit` 안에서 갱신된 값을 밖에서 되돌려 씁니다. 텐서를 NumPy로 바꾸다 난 예외는 모든 백엔드에서 `CompiledConversionError`가 됩니다.
+    인자로 넘겨 `jax.jit` 안에서 갱신된 값을 밖에서 되돌려 씁니다. 텐서를 NumPy로 바꾸다 난
+    예외는 모든 백엔드에서 `CompiledConversionError`가 됩니다.
     """
     backend = keras.backend.backend()
     if backend == "tensorflow":
@@ -1002,7 +1010,7 @@ def _gradients_all(loss_fn, variables, wrt_values):
 
         def loss_of(values, inputs):
             with keras.StatelessScope(
-                state_mapping=list(zip(variables, values)), collect_losses=True
+                state_mapping=list(zip(variables, values, strict=True)), collect_losses=True
             ):
                 return keras.ops.convert_to_tensor(loss_fn(*inputs))
 
@@ -1044,7 +1052,7 @@ def backend_gradients(loss_fn, variables, inputs=()):
         if not is_conversion_error(error):
             raise
         grads = []
-        for i, variable in enumerate(variables):
+        for i in range(len(variables)):
             grads.append(_one_variable_gradient(loss_fn, variables, i, inputs))
         grads += [None] * len(inputs)
     return [None if g is None else np.asarray(keras.ops.convert_to_numpy(g)) for g in grads]
@@ -1175,7 +1183,10 @@ def compiled_training(model, x, y, loss_fn, steps, learning_rate=0.1):
         weights = list(model.trainable_weights)
         grads = torch.autograd.grad(loss, [w.value for w in weights], allow_unused=True)
         optimizer.apply(
-            [torch.zeros_like(w.value) if g is None else g for w, g in zip(weights, grads)],
+            [
+                torch.zeros_like(w.value) if g is None else g
+                for w, g in zip(weights, grads, strict=True)
+            ],
             weights,
         )
         losses.append(float(loss))
