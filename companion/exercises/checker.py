@@ -11,10 +11,24 @@ What is here (for every checker author):
   Inside `with checker:` and every `run()`, TensorFlow/absl log lines are silenced
   (`quiet_tensorflow_logs`), so repeated checker calls print nothing but the report. Python
   warnings are left alone (chapter 5 records Keras's masking warning into its report).
+- Backends: every check runs on TensorFlow, JAX and PyTorch and gives the same report text.
+  `backend_gradients(loss_fn, variables, inputs)` is the one gradient primitive (TF
+  `GradientTape`; JAX `jax.grad` over the variables' values put in with `keras.StatelessScope`;
+  PyTorch `torch.autograd.grad(..., allow_unused=True)`); a weight read through NumPy gets no
+  gradient on every backend (JAX's tracer error is caught and the weights are differentiated one
+  at a time). `compiled(fn, state)` is the one "compiled function" primitive (TF `tf.function`;
+  JAX `jax.jit` with the state's variables passed in and written back; PyTorch, where Keras does
+  not compile: a guarded trace in which converting a weight-derived tensor raises, then an eager
+  call). Backend errors for "tensor converted to NumPy/Python inside a compiled function" all
+  become `CompiledConversionError` (`is_conversion_error`), so reports do not quote backend text.
+  `compile_once` reports a `call()` that changes a Python attribute (`PythonStateError`) on every
+  backend, because only a traced function freezes such state. `uses_seed_generator(layer)` backs
+  the "noise frozen in a compiled function" checks on PyTorch. `compiled_training` and
+  `compile_train_step` are the training-step versions.
 - `Checker.expect_gradients_reach(what, target, x)`: every trainable weight gets a non-zero
-  gradient (TF `GradientTape`; a weight read through NumPy in `call()` is caught).
-- `Checker.expect_compiled_matches(what, target, x, expected)`: the same output inside
-  `tf.function` (`call_compiled`) as expected.
+  gradient (`gradients_of`; a weight read through NumPy in `call()` is caught).
+- `Checker.expect_compiled_matches(what, target, x, expected)`: the same output inside a compiled
+  function (`call_compiled`) as expected.
 - `Checker.expect_error(what, fn, *args, error_types=(ValueError,), mentions=(...), **kwargs)`:
   `fn` must raise, and the message must name every string in `mentions` (argument name AND
   received value).
@@ -36,7 +50,8 @@ What is here (for every checker author):
 - `set_fan_in_scaled_weights(variables, seed)`: kernels `N(0, 1/fan_in)`, biases `N(0, 0.5²)`,
   returns `{id(variable): value}`; chapters 7-9 compute expected outputs from these values (unlike
   `set_nontrivial_weights`, the values keep activations at a steady scale through deep stacks).
-- `run_twice_in_tf_function(fn, *args)`, `numpy_of(fn, *args, **kwargs)`,
+- `run_twice_compiled(fn, *args, state=layer)` (old name `run_twice_in_tf_function`),
+  `numpy_of(fn, *args, **kwargs)`,
   `missing_gradients(loss_fn, variables)` (paths of weights with no or all-zero gradient).
 """
 
