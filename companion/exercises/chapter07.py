@@ -270,8 +270,13 @@ def check_mlp_classifier(model_class):
             keras.losses.SparseCategoricalCrossentropy(from_logits=True),
             30,
         )
+        softmax_reported = any("소프트맥스 확률입니다" in failure for failure in checker.failures)
+        # TensorFlow 백엔드의 손실은 소프트맥스 출력에서 로짓을 되찾아(_keras_logits) 쓰므로
+        # 소프트맥스를 낸 모델도 잘 훈련되지만, JAX와 PyTorch에서는 그러지 못합니다. 이미 알린
+        # 실수를 백엔드에 따라 한 번 더 보고하지 않도록, 그때는 손실이 줄었는지만 봅니다.
+        threshold = 1.0 if softmax_reported else 0.7
         checker.expect(
-            losses[-1] < 0.7 * losses[0],
+            losses[-1] < threshold * losses[0],
             f"컴파일한 훈련 단계를 30번 돌리면 손실이 처음의 70% 아래로 줄어야 하는데 "
             f"{losses[0]:.3f}에서 {losses[-1]:.3f}로 바뀌었습니다.",
         )
