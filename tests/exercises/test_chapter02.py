@@ -179,7 +179,7 @@ def test_feature_affine_rejecting_name():
 
 def test_feature_affine_through_numpy():
     failures = check_feature_affine(FeatureAffineThroughNumpy).failures
-    assert failures[0].startswith("FeatureAffine: tf.function 안에서 호출 중에 예외가 났습니다")
+    assert failures[0].startswith("FeatureAffine: 컴파일된 함수 안에서 호출 중에 예외가 났습니다")
     assert "gamma" in failures[1] and "경사가 닿지 않습니다" in failures[1]
 
 
