@@ -405,7 +405,8 @@ class Checker:
         except StopCheck:
             raise
         except Exception as error:  # 독자 코드의 어떤 예외든 보고서로 바꿉니다.
-            if explain_error(original_exception(error)) is None and is_conversion_error(error):
+            symbolic = "Could not automatically infer" in str(original_exception(error))
+            if is_conversion_error(error) and not symbolic:
                 # 백엔드마다 다른 추적 오류(JAX의 TracerArrayConversionError 등)를 한 문장으로.
                 error = CompiledConversionError()
             message = f"{what} 중에 예외가 났습니다: {describe_exception(error)}"
