@@ -14,7 +14,7 @@ Requirement → check (each line of the exercise text in book/01_layer_basics.ip
 | initial value 1 | output equals the input before any change |
 | `call()` returns `inputs * scale` | output with a seeded non-trivial scale, add/ignore hints |
 | any feature count / rank | rank 2 (2, 3) and rank 3 (4, 2, 5) inputs, batch sizes 2 and 4 |
-| works in a compiled function | same output inside `tf.function` |
+| works in a compiled function | same output inside `call_compiled` (see below) |
 | `scale` can be trained | non-zero gradient reaches `scale` |
 
 연습 1-2 `RunningMean` (8 requirements)
@@ -28,7 +28,11 @@ Requirement → check (each line of the exercise text in book/01_layer_basics.ip
 | output shape `(input_dim,)` | shape of each output |
 | state in non-trainable weights | ≥1 non-trainable weight, 0 trainable |
 | instances do not share state | a fresh layer starts from zero |
-| state updates inside a compiled function | three `tf.function` calls continue the running mean |
+| state updates in a compiled function | three calls of one `compile_once` continue the mean |
+
+`call_compiled` is `tf.function` on TensorFlow, `jax.jit` on JAX, and on PyTorch (where Keras does
+not compile) a guarded trace that rejects converting weight-derived tensors, then an eager call.
+`compile_once` also reports a `call()` that changes a Python attribute, on every backend.
 """
 
 import numpy as np
@@ -50,7 +54,8 @@ def check_scale_layer(layer_class):
     기대하는 것: `layer_class()`로 만들 수 있고 `name=` 같은 키워드 인자를 기반 클래스에
     넘기며, 속성 `scale`이 `add_weight()`로 만든 모양 `()`의 훈련 가능 가중치이고 초깃값이
     1이며, 호출하면 `inputs * scale`을 돌려줍니다. 스칼라이므로 특성 수나 랭크가 다른 입력에도
-    그대로 쓰이고, `tf.function` 안에서도 같은 값을 내며, 경사가 `scale`까지 닿아야 합니다.
+    그대로 쓰이고, 컴파일된 함수(`tf.function`, `jax.jit`) 안에서도 같은 값을 내며, 경사가
+    `scale`까지 닿아야 합니다.
 
     Args:
         layer_class: 독자가 만든 층 클래스 (인스턴스가 아니라 클래스).
@@ -143,7 +148,7 @@ def check_running_mean(layer_class):
     기대하는 것: `layer_class(input_dim)`으로 만들 수 있고 (`name=`은 기반 클래스로),
     호출할 때마다 입력의 행(샘플)을 누적해서 지금까지 본 모든 행의 평균 `(input_dim,)`을
     돌려줍니다. 상태는 훈련 불가능 가중치(`add_weight(..., trainable=False)`)에 담겨 있어서
-    층마다 따로이고 `tf.function` 안에서도 갱신되어야 합니다.
+    층마다 따로이고 컴파일된 함수 안에서도 갱신되어야 합니다.
 
     Args:
         layer_class: 독자가 만든 층 클래스 (인스턴스가 아니라 클래스).
@@ -182,7 +187,7 @@ def check_running_mean(layer_class):
         wide = [nontrivial_inputs((n, 5), SEED + n) for n in (4, 2, 3)]
         compiled = checker.call("RunningMean(5) 만들기", layer_class, 5)
         function = compile_once(compiled, wide[0])
-        _expect_running_means(checker, "특성이 5개인 층을 한 tf.function으로 ", function, wide)
+        _expect_running_means(checker, "특성이 5개인 층을 한 컴파일된 함수로 ", function, wide)
         checker.expect_name_kwarg("RunningMean", layer_class, 3)
     return checker.report()
 

@@ -40,7 +40,7 @@ Requirement → check (each line of the exercise text in book/03_losses_and_metr
 | returns the total loss as a scalar | `np.size == 1` |
 | one update with the total loss's gradients | weights; not-applied/main-only/twice hints |
 | works over several steps | steps 1 and 2 from the updated weights |
-| works inside a compiled function | step 3 wrapped in `tf.function` |
+| works inside a compiled function | step 3 in `tf.function` (TensorFlow only, see below) |
 """
 
 import keras
@@ -49,6 +49,8 @@ import numpy as np
 from companion.exercises._layer_calls import call_layer
 from companion.exercises.checker import (
     Checker,
+    backend_gradients,
+    compile_train_step,
     fit_one_step,
     nontrivial_inputs,
     quiet_tensorflow_logs,
@@ -335,7 +337,38 @@ def _fit_with_monitor(layer_class, x):
     outputs = keras.layers.Dense(1)(layer_class()(inputs))
     model = keras.Model(inputs, outputs)
     model.compile(optimizer=keras.optimizers.SGD(0.0), loss="mse")
+    if keras.backend.backend() == "jax":
+        # Keras 3의 JAX fit()은 층의 call()에서 갱신하는 지표의 값을 잃어 TypeError를 냅니다
+        # (keras-team/keras#21639). 그래서 JAX에서는 fit()이 하는 일(에포크마다 지표를 비우고
+        # training=True로 호출한 뒤 model.metrics의 result()를 기록)을 즉시 실행으로 흉내 냅니다.
+        return _eager_fit_history(model, x, epochs=2)
     return model.fit(x, np.zeros((len(x), 1), "float32"), batch_size=len(x), epochs=2, verbose=0)
+
+
+class _History:
+    def __init__(self, history):
+        self.history = history
+
+
+def _eager_fit_history(model, x, epochs):
+    history = {}
+    for _ in range(epochs):
+        for metric in model.metrics:
+            metric.reset_state()
+        prediction = model(x, training=True)
+        loss = keras.ops.mean(keras.ops.square(prediction))
+        model.metrics[0].update_state(loss)  # fit()의 손실 지표 ("loss")
+        for metric in model.metrics:
+            for name, value in _metric_results(metric).items():
+                history.setdefault(name, []).append(value)
+    return _History(history)
+
+
+def _metric_results(metric):
+    result = metric.result()
+    if isinstance(result, dict):
+        return {name: float(value) for name, value in result.items()}
+    return {metric.name: float(result)}
 
 
 class _PenaltyWhenTraining(keras.layers.Layer):
@@ -350,7 +383,8 @@ class _PenaltyWhenTraining(keras.layers.Layer):
 def check_train_step(train_step):
     """연습 3-3: `model.losses`까지 최소화하는 훈련 단계 함수 `train_step`을 채점합니다.
 
-    기대하는 것: `train_step(model, optimizer, loss_fn, x, y)`가 `tf.GradientTape` 안에서
+    기대하는 것: `train_step(model, optimizer, loss_fn, x, y)`가 (TensorFlow라면)
+    `tf.GradientTape` 안에서
     `model(x, training=True)`로 예측하고, 주 손실 `loss_fn(y, 예측)`에 그 호출로 생긴
     `model.losses`의 합을 더한 전체 손실의 경사로 `optimizer`가 가중치를 한 번 갱신한 뒤,
     전체 손실(스칼라)을 돌려줍니다.
@@ -373,8 +407,6 @@ def check_train_step(train_step):
     """
     if not callable(train_step) or isinstance(train_step, type):
         raise TypeError(f"train_step에는 함수를 넘겨야 합니다. 받은 값: {train_step!r}")
-    import tensorflow as tf
-
     checker = Checker("연습 3-3 train_step 함수")
     rng = np.random.default_rng(SEED)
     batches = [
@@ -390,12 +422,15 @@ def check_train_step(train_step):
     loss_fn = keras.losses.MeanSquaredError()
     expected_optimizer = keras.optimizers.SGD(0.1)
     reader_optimizer = keras.optimizers.SGD(0.1)
-    compiled = tf.function(train_step)
+    # 세 번째 단계는 컴파일된 함수 안에서 부릅니다. 독자의 train_step은 모델의 가중치를 제자리에서
+    # 고치므로 jax.jit으로는 감쌀 수 없고, PyTorch 백엔드의 Keras는 컴파일하지 않습니다. 그래서
+    # 컴파일은 TensorFlow(tf.function)에서만 하고, 다른 백엔드에서는 세 단계 모두 즉시 실행합니다.
+    compiled = compile_train_step(train_step)
 
     with checker:
         for step, (x, y) in enumerate(batches, start=1):
             inside = step == 3
-            label = f"{step}번째 train_step" + (" (tf.function 안에서)" if inside else "")
+            label = f"{step}번째 train_step"
             before = reader_model.get_weights()
             stale = _sum_losses(reader_model)
             expected_loss, *_ = _step(expected_model, expected_optimizer, loss_fn, x, y)
@@ -467,19 +502,33 @@ def _sum_losses(model):
 
 
 def _step(model, optimizer, loss_fn, x, y, mode="total", training=True):
-    """한 단계 훈련하고 돌려줄 손실을 돌려줍니다. `mode`로 흔한 실수를 흉내 냅니다."""
-    import tensorflow as tf
+    """한 단계 훈련하고 돌려줄 손실을 돌려줍니다. `mode`로 흔한 실수를 흉내 냅니다.
 
-    with tf.GradientTape() as tape:
+    손실 값은 즉시 실행한 한 번의 호출에서 읽고 (그 호출이 `model.losses`를 남깁니다), 경사는
+    `backend_gradients`(TensorFlow `GradientTape`, JAX `jax.grad`, PyTorch `torch.autograd`)로
+    같은 계산을 다시 미분해 구합니다. 모델에는 무작위 연산이 없어 두 계산이 같습니다.
+    """
+
+    def losses():
         prediction = model(x, training=training)
         main_loss = loss_fn(y, prediction)
         extra = keras.ops.sum(keras.ops.stack(model.losses)) if model.losses else 0.0
-        total_loss = main_loss + extra
-    target = main_loss if mode == "main_only" else total_loss
-    gradients = tape.gradient(target, model.trainable_weights)
+        return main_loss, extra, len(model.losses)
+
+    def target():
+        main_loss, extra, _ = losses()
+        return main_loss if mode == "main_only" else main_loss + extra
+
+    main_loss, extra, count = losses()
+    weights = list(model.trainable_weights)
+    gradients = [
+        keras.ops.zeros(w.shape) if g is None else keras.ops.convert_to_tensor(g)
+        for w, g in zip(weights, backend_gradients(target, weights), strict=True)
+    ]
     for _ in range(2 if mode == "twice" else 1):
-        optimizer.apply_gradients(zip(gradients, model.trainable_weights, strict=True))
-    return float(total_loss), float(main_loss), float(extra), len(model.losses)
+        optimizer.apply_gradients(zip(gradients, weights, strict=True))
+    main_loss, extra = float(main_loss), float(extra)
+    return main_loss + extra, main_loss, extra, count
 
 
 def _loss_hint(scratch, weights, loss_fn, x, y, stale, received):

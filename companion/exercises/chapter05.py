@@ -10,7 +10,9 @@
 - `training=True`면 평균 0, 표준편차 `stddev`인 잡음 → `stddev=0.5`와 `0.8`에서 잡음의
   평균과 표준편차 (분산을 썼거나 고정값을 썼으면 힌트).
 - 원소마다 따로 뽑은 잡음 → 샘플 사이, 특성 사이 표준편차가 전체 표준편차만큼 큼.
-- 호출할 때마다 새 잡음 (`SeedGenerator`) → 즉시 실행으로 두 번, `tf.function` 안에서 두 번
+- 호출할 때마다 새 잡음 (`SeedGenerator`) → 즉시 실행으로 두 번, 컴파일된 함수
+  (`run_twice_compiled`) 안에서 두 번,
+  그리고 층이 `SeedGenerator`를 가졌는지 (PyTorch는 컴파일하지 않으므로 같은 보고를 하려고)
   호출한 잡음이 다름 (NumPy 잡음은 그래프 안에서 상수로 굳습니다).
 - 같은 `seed`면 같은 잡음, 다른 `seed`면 다른 잡음 → 새로 만든 층 세 개의 첫 잡음 비교.
 - `fit()`은 잡음을 쓰고 `predict()`·`evaluate()`는 쓰지 않음 → 작은 모델의 출력과 손실.
@@ -26,7 +28,7 @@
 - 마스크를 소비 (`compute_mask()`가 `None`) → `compute_mask()` 반환값.
 - `Embedding(mask_zero=True)` 뒤에서 경고 없이 동작 → 패딩을 덧붙인 입력, 함수형 모델,
   Keras 경고.
-- 컴파일된 함수 안에서도 동작 → `tf.function` 안에서 마스크와 함께 호출.
+- 컴파일된 함수 안에서도 동작 → `compiled` (`tf.function`, `jax.jit`) 안에서 마스크와 함께 호출.
 """
 
 import warnings
@@ -36,9 +38,12 @@ import numpy as np
 
 from companion.exercises.checker import (
     Checker,
+    compiled,
     quiet_tensorflow_logs,
     require_class,
+    run_twice_compiled,
     short_array,
+    uses_seed_generator,
 )
 from companion.settings import SEED
 
@@ -145,8 +150,6 @@ def _check_noise_statistics(checker, layer_class, stddev, seed):
 
 
 def _check_fresh_noise_each_call(checker, layer_class):
-    import tensorflow as tf  # 5장은 TensorFlow 백엔드에서 컴파일된 함수를 보여 줍니다.
-
     x = np.zeros((8, 6), dtype="float32")
     layer = checker.call("TrainingNoise(1.0, seed=5) 만들기", layer_class, 1.0, seed=5)
     first = checker.call("training=True로 첫 호출", _call, layer, x, training=True)
@@ -156,15 +159,20 @@ def _check_fresh_noise_each_call(checker, layer_class):
         "두 번째 호출의 잡음이 첫 번째와 같습니다: 호출할 때마다 달라져야 합니다 "
         "(정수 시드를 매번 넘기지 말고 __init__에서 만든 SeedGenerator를 넘기세요).",
     )
-    compiled = tf.function(lambda inputs: layer(inputs, training=True))
-    inside = [checker.call("tf.function 안에서 호출", compiled, x) for _ in range(2)]
+
+    def noisy_call(inputs):
+        return layer(inputs, training=True)
+
+    inside = checker.call(
+        "컴파일된 함수 안에서 두 번 호출", run_twice_compiled, noisy_call, x, state=layer
+    )
+    # PyTorch 백엔드의 Keras는 컴파일하지 않으므로 NumPy 잡음도 매번 달라 보입니다. 보고서가
+    # 백엔드마다 같도록, 잡음이 SeedGenerator에서 오지 않는 층도 같은 문장으로 알립니다.
     checker.require(
-        not np.allclose(
-            keras.ops.convert_to_numpy(inside[0]), keras.ops.convert_to_numpy(inside[1])
-        ),
-        "tf.function으로 컴파일한 함수 안에서는 두 번 호출한 잡음이 같았습니다: 그래프를 만들 때 "
-        "한 번 뽑은 값이 상수로 굳은 것입니다 (NumPy 대신 keras.random.normal에 SeedGenerator를 "
-        "넘기세요).",
+        not np.allclose(inside[0], inside[1]) and uses_seed_generator(layer),
+        "잡음이 SeedGenerator에서 오지 않습니다: 컴파일한 함수(tf.function, jax.jit) 안에서는 "
+        "두 번 호출한 잡음이 같습니다. 그래프를 만들 때 한 번 뽑은 값이 상수로 굳은 것입니다 "
+        "(NumPy 대신 keras.random.normal에 SeedGenerator를 넘기세요).",
     )
 
 
@@ -327,16 +335,19 @@ def _check_masked_max(checker, layer_class):
         f"{short_array(model_output)}입니다.",
     )
 
-    compiled = checker.call("tf.function 안에서 마스크와 함께 호출", _compiled_call, layer, x, mask)
+    compiled = checker.call(
+        "컴파일된 함수 안에서 마스크와 함께 호출", _compiled_call, layer, x, mask
+    )
     checker.require_close(
-        "tf.function 안에서 마스크와 함께 호출한 출력", _masked_max_reference(x, mask), compiled
+        "컴파일된 함수 안에서 마스크와 함께 호출한 출력", _masked_max_reference(x, mask), compiled
     )
 
 
 def _compiled_call(layer, x, mask):
-    import tensorflow as tf
+    def masked_call(inputs, inputs_mask):
+        return layer(inputs, mask=inputs_mask)
 
-    return keras.ops.convert_to_numpy(tf.function(lambda a, m: layer(a, mask=m))(x, mask))
+    return keras.ops.convert_to_numpy(compiled(masked_call, state=layer)(x, mask))
 
 
 def _after_embedding(layer_class):

@@ -13,9 +13,10 @@
 6. 입력 특성 수·배치 크기를 고정하지 않음 → 특성 6개·배치 5와 특성 9개·배치 7.
 7. `get_config()`에 두 인자 → 값, `from_config()` 왕복 뒤 가중치 모양.
 8. 등록하고 `.keras`로 저장·불러오기 → 등록 여부, 불러온 모델의 클래스와 예측.
-9. 모든 가중치로 경사가 흐름 → `tf.GradientTape`로 가중치마다 0이 아닌 경사.
-10. `SparseCategoricalCrossentropy(from_logits=True)`로 훈련 → `tf.function`으로 컴파일한
-    훈련 단계 30번에 손실이 처음의 70% 아래로.
+9. 모든 가중치로 경사가 흐름 → `missing_gradients` (GradientTape, jax.grad, torch.autograd)로
+   가중치마다 0이 아닌 경사.
+10. `SparseCategoricalCrossentropy(from_logits=True)`로 훈련 → `compiled_training`(`tf.function`,
+    `jax.jit`, PyTorch는 즉시 실행)으로 컴파일한 훈련 단계 30번에 손실이 처음의 70% 아래로.
 
 연습 7-2 `check_dense_residual_block` (8개):
 
@@ -28,7 +29,7 @@
    배치 크기 5와 3.
 6. 더한 뒤 ReLU → 값 비교 (ReLU를 더하기 전에 쓰면 따로 알림).
 7. `get_config()`에 `units` → 값, `from_config()` 왕복.
-8. 모든 가중치로 경사가 흐르고 훈련됨 → `tf.GradientTape`, `Sequential` 안에서 `tf.function`
+8. 모든 가중치로 경사가 흐르고 훈련됨 → `missing_gradients`, `Sequential` 안에서 `compiled_training`
    훈련 단계 40번에 손실이 절반 아래로.
 """
 
@@ -41,6 +42,7 @@ import numpy as np
 
 from companion.exercises.checker import (
     Checker,
+    compiled_training,
     missing_gradients,
     numpy_of,
     quiet_tensorflow_logs,
@@ -52,7 +54,7 @@ from companion.settings import SEED
 
 def _expect_gradients(checker, model, x, loss_fn):
     ok, missing = checker.run(
-        "경사 계산 (tf.GradientTape)",
+        "경사 계산",
         missing_gradients,
         lambda: loss_fn(model(x)),
         lambda: model.trainable_weights,
@@ -66,24 +68,12 @@ def _expect_gradients(checker, model, x, loss_fn):
 
 
 def _compiled_training(model, x, y, loss_fn, steps, learning_rate=0.1):
-    """`tf.function`으로 컴파일한 훈련 단계를 `steps`번 돌리고 단계별 손실을 돌려줍니다.
+    """컴파일한 훈련 단계(`compiled_training`)를 `steps`번 돌리고 단계별 손실을 돌려줍니다.
 
     `fit()`과 같은 그래프 실행이지만, 추적(tracing)이 한 번뿐이고 상태 없는 SGD를 써서
     훨씬 빠릅니다.
     """
-    import tensorflow as tf
-
-    optimizer = keras.optimizers.SGD(learning_rate)
-
-    @tf.function
-    def step(x, y):
-        with tf.GradientTape() as tape:
-            loss = loss_fn(y, model(x, training=True))
-        gradients = tape.gradient(loss, model.trainable_weights)
-        optimizer.apply(gradients, model.trainable_weights)
-        return loss
-
-    return [float(step(x, y)) for _ in range(steps)]
+    return compiled_training(model, x, y, loss_fn, steps, learning_rate)
 
 
 def _shapes(variables):
@@ -267,8 +257,12 @@ def check_mlp_classifier(model_class):
         fresh = checker.call(
             "훈련할 새 모델 만들기", model_class, hidden_units=(16,), num_classes=3
         )
+        # 백엔드마다 난수 생성기가 달라 초깃값도 다르므로, 시드 고정한 값을 넣어 어느 백엔드에서나
+        # 같은 곳에서 훈련을 시작합니다.
+        checker.call("훈련할 새 모델 호출", numpy_of, fresh, x[:2])
+        set_fan_in_scaled_weights(fresh.trainable_weights, SEED + 7)
         losses = checker.call(
-            "SparseCategoricalCrossentropy(from_logits=True)로 컴파일한(tf.function) 훈련 단계",
+            "SparseCategoricalCrossentropy(from_logits=True)로 컴파일한 훈련 단계",
             _compiled_training,
             fresh,
             x,
@@ -276,8 +270,13 @@ def check_mlp_classifier(model_class):
             keras.losses.SparseCategoricalCrossentropy(from_logits=True),
             30,
         )
+        softmax_reported = any("소프트맥스 확률입니다" in failure for failure in checker.failures)
+        # TensorFlow 백엔드의 손실은 소프트맥스 출력에서 로짓을 되찾아(_keras_logits) 쓰므로
+        # 소프트맥스를 낸 모델도 잘 훈련되지만, JAX와 PyTorch에서는 그러지 못합니다. 이미 알린
+        # 실수를 백엔드에 따라 한 번 더 보고하지 않도록, 그때는 손실이 줄었는지만 봅니다.
+        threshold = 1.0 if softmax_reported else 0.7
         checker.expect(
-            losses[-1] < 0.7 * losses[0],
+            losses[-1] < threshold * losses[0],
             f"컴파일한 훈련 단계를 30번 돌리면 손실이 처음의 70% 아래로 줄어야 하는데 "
             f"{losses[0]:.3f}에서 {losses[-1]:.3f}로 바뀌었습니다.",
         )
@@ -454,9 +453,7 @@ def check_dense_residual_block(layer_class):
             )
             return _compiled_training(model, x_train, targets, keras.losses.MeanSquaredError(), 40)
 
-        losses = checker.call(
-            "Sequential 모델 안에서 컴파일한(tf.function) 훈련 단계", train_small_model
-        )
+        losses = checker.call("Sequential 모델 안에서 컴파일한 훈련 단계", train_small_model)
         checker.expect(
             losses[-1] < 0.5 * losses[0],
             "컴파일한 훈련 단계를 40번 돌리면 손실이 처음의 절반 아래로 줄어야 하는데 "

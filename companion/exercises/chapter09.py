@@ -12,7 +12,7 @@
 4. `temperature=0`이면 출력이 `z_mean` → 값 비교.
 5. ε은 원소마다 뽑음 → 같은 입력 행들의 표본이 서로 다름; 3차원 입력에서 모양.
 6. `self.seed_generator`로 뽑음 → 같은 seed의 두 층은 같은 표본, 다른 seed는 다른 표본,
-   다시 부르면 (`tf.function` 안에서도) 다른 표본.
+   다시 부르면 (컴파일된 함수 안에서도) 다른 표본.
 7. 음수 온도에 인자 이름과 받은 값을 담은 `ValueError` → `temperature=-1.0`.
 8. `get_config()`에 `temperature` → 값, `seed`, `from_config()`로 만든 층의 첫 표본이 같음.
 9. 설정한 값을 쓰지 않고 버리지 않음 → 3과 8 (온도 0.5와 0의 결과가 다름).
@@ -24,10 +24,12 @@
 3. KL을 잠재 차원에 대해 합하고 배치에 대해 평균 → 0이 아닌 z_mean·z_log_var로 배치 4와
    20,000에서 값 (차원 평균, 배치 합, 부호, 0.5 빠짐을 따로 알림).
 4. `add_loss()`로 더함 → `layer.losses`에 손실 하나.
-5. 손실이 입력에 대해 미분됨 → `tf.GradientTape`로 z_mean, z_log_var에 대한 경사가 해석적
+5. 손실이 입력에 대해 미분됨 → `backend_gradients` (GradientTape, jax.grad, torch.autograd)로
+   z_mean, z_log_var에 대한 경사가 해석적
    값 `z_mean/B`, `(exp(z_log_var) - 1)/(2B)`와 같음.
 6. 표본을 돌려줌 (`Sampling`처럼) → 평균, 표준편차 `exp(0.5·z_log_var)`, 원소마다 다른 잡음.
-7. seed를 씀 → 같은 seed의 두 층은 같은 표본, `tf.function` 안에서 다시 부르면 다른 표본.
+7. seed를 씀 → 같은 seed의 두 층은 같은 표본, 컴파일된 함수 안에서 다시 부르면
+   다른 표본 (층에 `SeedGenerator`가 있어야 함: PyTorch는 컴파일하지 않으므로).
 8. 함수형 모델에서 `compile()`에 손실 없이 `evaluate()`가 이 값 → 컴파일된 `evaluate()`.
 
 연습 9-3 `check_vae_parts` (9개):
@@ -55,11 +57,13 @@ import numpy as np
 from companion.exercises._layer_calls import call_layer
 from companion.exercises.checker import (
     Checker,
+    backend_gradients,
     quiet_tensorflow_logs,
     require_class,
-    run_twice_in_tf_function,
+    run_twice_compiled,
     scalar_or_none,
     set_fan_in_scaled_weights,
+    uses_seed_generator,
 )
 from companion.layers.sampling import Sampling
 from companion.settings import SEED
@@ -121,7 +125,7 @@ def _expect_std(checker, z, expected, what, guesses=()):
 
 
 def _expect_seeded(checker, layer_class, inputs, label):
-    """같은 seed → 같은 표본, 다른 seed → 다른 표본, tf.function 안에서 다시 부르면 다른 표본."""
+    """같은 seed → 같은 표본, 다른 seed → 다른 표본, 컴파일된 함수 안에서 다시 부르면 다른 표본."""
     samples = []
     for seed in (7, 7, 8):
         layer = checker.call(f"{label}(seed={seed}) 만들기", layer_class, seed=seed)
@@ -139,16 +143,18 @@ def _expect_seeded(checker, layer_class, inputs, label):
         "넘기세요).",
     )
     ok, compiled = checker.run(
-        "tf.function 안에서 두 번 호출",
-        run_twice_in_tf_function,
+        "컴파일된 함수 안에서 두 번 호출",
+        run_twice_compiled,
         lambda a, b: layer([a, b]),
         *inputs,
+        state=layer,
     )
     if ok:
         checker.expect(
-            not np.allclose(compiled[0], compiled[1]),
-            "컴파일한 함수(tf.function) 안에서 두 번 부르면 표본이 달라야 하는데 같습니다. NumPy나 "
-            "정수 시드로 뽑은 잡음은 그래프에 굳습니다 (seed=self.seed_generator를 쓰세요).",
+            not np.allclose(compiled[0], compiled[1]) and uses_seed_generator(layer),
+            "컴파일한 함수(tf.function, jax.jit) 안에서 두 번 부르면 표본이 달라야 하는데 "
+            "같습니다. NumPy나 정수 시드로 뽑은 잡음은 그래프에 굳습니다 "
+            "(seed=self.seed_generator를 쓰세요).",
         )
 
 
@@ -306,16 +312,18 @@ def _expect_exact_kl(checker, when, layer, z_mean, z_log_var):
 
 
 def _kl_gradients(layer, z_mean, z_log_var):
-    """층이 더한 손실의 z_mean, z_log_var에 대한 경사 (없으면 None)."""
-    import tensorflow as tf
+    """층이 더한 손실의 z_mean, z_log_var에 대한 경사 (없거나 모두 0이면 None).
 
-    z_mean, z_log_var = tf.constant(z_mean), tf.constant(z_log_var)
-    with tf.GradientTape() as tape:
-        tape.watch([z_mean, z_log_var])
-        layer([z_mean, z_log_var])
-        loss = layer.losses[0]
-    gradients = tape.gradient(loss, [z_mean, z_log_var])
-    return [None if g is None else keras.ops.convert_to_numpy(g) for g in gradients]
+    `backend_gradients`가 백엔드마다 구합니다. TensorFlow와 PyTorch는 손실과 이어지지 않은 입력의
+    경사를 `None`으로, JAX는 0으로 주므로 0도 `None`으로 맞춥니다.
+    """
+
+    def loss_fn(mean, log_var):
+        layer([mean, log_var])
+        return layer.losses[0]
+
+    gradients = backend_gradients(loss_fn, [], inputs=[z_mean, z_log_var])
+    return [None if g is None or not np.any(g) else g for g in gradients]
 
 
 @quiet_tensorflow_logs(python_warnings=True)
@@ -351,10 +359,10 @@ def check_summed_kl_sampling(layer_class):
         checker.require_equal("첫 호출의 출력 모양", _Z_MEAN.shape, tuple(z.shape))
         _expect_exact_kl(checker, "첫 호출", layer, _Z_MEAN, _Z_LOG_VAR)
 
-        ok, gradients = checker.run(
-            "손실의 경사 계산 (tf.GradientTape)", _kl_gradients, layer, _Z_MEAN, _Z_LOG_VAR
-        )
-        if ok and len(layer.losses) == 1:
+        # JAX에서는 경사를 구하는 StatelessScope 호출이 층의 손실 목록을 비우므로 먼저 셉니다.
+        one_loss = len(layer.losses) == 1
+        ok, gradients = checker.run("손실의 경사 계산", _kl_gradients, layer, _Z_MEAN, _Z_LOG_VAR)
+        if ok and one_loss:
             batch = _Z_MEAN.shape[0]
             expected = [_Z_MEAN / batch, (np.exp(_Z_LOG_VAR) - 1.0) / (2 * batch)]
             if gradients[0] is None or gradients[1] is None:

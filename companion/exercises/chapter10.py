@@ -28,7 +28,8 @@
 5. Keras가 `jit_compile=True`를 받아들인다
    → 이 층을 넣은 모델을 `compile(jit_compile=True)`한 뒤 `model.jit_compile`
 6. XLA로 컴파일된다
-   → `tf.function(jit_compile=True)` 안에서 부른 값이 즉시 실행 값과 같은지
+   → XLA로 컴파일한 함수(`call_compiled(..., xla=True)`: `tf.function(jit_compile=True)`, `jax.jit`;
+   PyTorch는 추적 검사 뒤 즉시 실행) 안에서 부른 값이 즉시 실행 값과 같은지
 7. `fit()`의 XLA 단계에서 돈다
    → `jit_compile=True`로 `fit()` 한 에포크, 손실이 유한한지
 
@@ -57,7 +58,14 @@ from unittest import mock
 import keras
 import numpy as np
 
-from companion.exercises.checker import Checker, first_line, quiet_tensorflow_logs, require_class
+from companion.exercises.checker import (
+    Checker,
+    backend_gradients,
+    call_compiled,
+    first_line,
+    quiet_tensorflow_logs,
+    require_class,
+)
 from companion.settings import SEED
 
 _BATCH_SIZES = (8, 5, 3, 8)
@@ -83,16 +91,17 @@ def _step_model(in_dim, out_dim, regularize):
 
 
 def _reference_step(model, optimizer, x, y):
-    import tensorflow as tf
-
-    with tf.GradientTape() as tape:
+    def loss_fn():
         prediction = model(x, training=True)
         loss = keras.ops.mean(keras.ops.square(prediction - y))
         if model.losses:
             loss = loss + keras.ops.sum(model.losses)
-    gradients = tape.gradient(loss, model.trainable_weights)
-    optimizer.apply(gradients, model.trainable_weights)
-    return float(loss)
+        return loss
+
+    loss = float(loss_fn())
+    gradients = backend_gradients(loss_fn, model.trainable_weights)
+    optimizer.apply([keras.ops.convert_to_tensor(g) for g in gradients], model.trainable_weights)
+    return loss
 
 
 def _loss_hint(received, expected, mse, sum_se):
@@ -104,8 +113,6 @@ def _loss_hint(received, expected, mse, sum_se):
 
 
 def _check_one_step_model(checker, make_train_step, in_dim, out_dim, regularize):
-    import tensorflow as tf
-
     label = f"{in_dim}→{out_dim} 모델"
     model = _step_model(in_dim, out_dim, regularize)
     reference = _step_model(in_dim, out_dim, regularize)
@@ -127,7 +134,7 @@ def _check_one_step_model(checker, make_train_step, in_dim, out_dim, regularize)
         y = rng.normal(size=(batch_size, out_dim)).astype("float32")
         before = [_numpy(w) for w in model.trainable_weights]
         try:
-            loss = step(tf.constant(x), tf.constant(y))
+            loss = step(keras.ops.convert_to_tensor(x), keras.ops.convert_to_tensor(y))
         except Exception as error:  # 독자 코드의 예외를 보고서로 바꿉니다.
             hint = (
                 " input_signature의 배치 차원을 None으로 두세요 (tf.TensorSpec((None, ...)))."
@@ -208,6 +215,14 @@ def check_retrace_free_step(make_train_step):
     ✅ 연습 10-1 재추적 없는 훈련 단계: 통과했습니다 (...개 항목 확인).
     """
     checker = Checker("연습 10-1 재추적 없는 훈련 단계")
+    backend = keras.backend.backend()
+    if backend != "tensorflow":
+        # tf.function의 추적 횟수를 세는 연습이므로 다른 백엔드에는 같은 뜻의 확인이 없습니다.
+        checker.fail(
+            "연습 10-1은 tf.function이 몇 번 추적하는지 세므로 TensorFlow 백엔드에서만 채점합니다 "
+            f"(지금 백엔드: {backend})."
+        )
+        return checker.report()
     with quiet_tensorflow_logs(), checker:
         checker.require(callable(make_train_step), "make_train_step에는 함수를 넘기세요.")
         _check_one_step_model(checker, make_train_step, 4, 1, regularize=True)
@@ -240,8 +255,6 @@ def check_xla_layer(layer_class):
     >>> check_xla_layer(SoftClip)  # doctest: +SKIP
     ✅ 연습 10-2 XLA로 컴파일되는 SoftClip 층: 통과했습니다 (...개 항목 확인).
     """
-    import tensorflow as tf
-
     require_class(layer_class)
     checker = Checker("연습 10-2 XLA로 컴파일되는 SoftClip 층")
     rng = np.random.default_rng(SEED)
@@ -291,20 +304,16 @@ def check_xla_layer(layer_class):
             "keras.ops로만 계산하면 supports_jit을 건드릴 필요가 없습니다.",
         )
         try:
-
-            def call_layer(tensor):
-                return layer(tensor)
-
-            compiled = tf.function(call_layer, jit_compile=True)(tf.constant(x2))
+            compiled = call_compiled(layer, x2, xla=True)
             xla_error = None
         except Exception as error:  # XLA가 컴파일하지 못한 이유를 보고서로 바꿉니다.
             compiled, xla_error = None, error
         if xla_error is not None:
             checker.require(
                 False,
-                "tf.function(jit_compile=True) 안에서 층을 부르다 예외가 났습니다: "
-                f"{type(xla_error).__name__}: {first_line(xla_error)} — NumPy 함수나 "
-                "tf.py_function은 XLA로 컴파일할 수 없습니다. keras.ops로 계산하세요.",
+                "XLA로 컴파일한 함수(tf.function(jit_compile=True), jax.jit) 안에서 층을 부르다 "
+                f"예외가 났습니다: {type(xla_error).__name__}: {first_line(xla_error)} — NumPy "
+                "함수나 tf.py_function은 XLA로 컴파일할 수 없습니다. keras.ops로 계산하세요.",
             )
         checker.expect_close(
             "XLA로 컴파일한 출력", _soft_clip(x2, 2.0), _numpy(compiled), atol=1e-5

@@ -11,10 +11,24 @@ What is here (for every checker author):
   Inside `with checker:` and every `run()`, TensorFlow/absl log lines are silenced
   (`quiet_tensorflow_logs`), so repeated checker calls print nothing but the report. Python
   warnings are left alone (chapter 5 records Keras's masking warning into its report).
+- Backends: every check runs on TensorFlow, JAX and PyTorch and gives the same report text.
+  `backend_gradients(loss_fn, variables, inputs)` is the one gradient primitive (TF
+  `GradientTape`; JAX `jax.grad` over the variables' values put in with `keras.StatelessScope`;
+  PyTorch `torch.autograd.grad(..., allow_unused=True)`); a weight read through NumPy gets no
+  gradient on every backend (JAX's tracer error is caught and the weights are differentiated one
+  at a time). `compiled(fn, state)` is the one "compiled function" primitive (TF `tf.function`;
+  JAX `jax.jit` with the state's variables passed in and written back; PyTorch, where Keras does
+  not compile: a guarded trace in which converting a weight-derived tensor raises, then an eager
+  call). Backend errors for "tensor converted to NumPy/Python inside a compiled function" all
+  become `CompiledConversionError` (`is_conversion_error`), so reports do not quote backend text.
+  `compile_once` reports a `call()` that changes a Python attribute (`PythonStateError`) on every
+  backend, because only a traced function freezes such state. `uses_seed_generator(layer)` backs
+  the "noise frozen in a compiled function" checks on PyTorch. `compiled_training` and
+  `compile_train_step` are the training-step versions.
 - `Checker.expect_gradients_reach(what, target, x)`: every trainable weight gets a non-zero
-  gradient (TF `GradientTape`; a weight read through NumPy in `call()` is caught).
-- `Checker.expect_compiled_matches(what, target, x, expected)`: the same output inside
-  `tf.function` (`call_compiled`) as expected.
+  gradient (`gradients_of`; a weight read through NumPy in `call()` is caught).
+- `Checker.expect_compiled_matches(what, target, x, expected)`: the same output inside a compiled
+  function (`call_compiled`) as expected.
 - `Checker.expect_error(what, fn, *args, error_types=(ValueError,), mentions=(...), **kwargs)`:
   `fn` must raise, and the message must name every string in `mentions` (argument name AND
   received value).
@@ -36,7 +50,8 @@ What is here (for every checker author):
 - `set_fan_in_scaled_weights(variables, seed)`: kernels `N(0, 1/fan_in)`, biases `N(0, 0.5²)`,
   returns `{id(variable): value}`; chapters 7-9 compute expected outputs from these values (unlike
   `set_nontrivial_weights`, the values keep activations at a steady scale through deep stacks).
-- `run_twice_in_tf_function(fn, *args)`, `numpy_of(fn, *args, **kwargs)`,
+- `run_twice_compiled(fn, *args, state=layer)` (old name `run_twice_in_tf_function`),
+  `numpy_of(fn, *args, **kwargs)`,
   `missing_gradients(loss_fn, variables)` (paths of weights with no or all-zero gradient).
 """
 
@@ -130,13 +145,15 @@ KERAS_ERRORS = (
         "층 객체는 keras.saving.serialize_keras_object()로 딕셔너리로 바꿉니다.",
     ),
     (
-        r"symbolic (?:tf\.)?Tensor|numpy\(\) is only available|has no attribute 'numpy'|"
-        r"Using a symbolic `tf.Tensor` as a Python `bool`",
-        "컴파일된 함수(tf.function, fit()) 안에서는 텐서를 NumPy나 파이썬 값으로 바꿀 수 "
+        r"CompiledConversionError|symbolic (?:tf\.)?Tensor|numpy\(\) is only available|"
+        r"has no attribute 'numpy'|Using a symbolic `tf.Tensor` as a Python `bool`|"
+        r"TracerArrayConversionError|ConcretizationTypeError|TracerBoolConversionError",
+        "컴파일된 함수(tf.function, jax.jit, fit()) 안에서는 텐서를 NumPy나 파이썬 값으로 바꿀 수 "
         "없습니다. call()에서는 keras.ops로만 계산하세요.",
     ),
     (
-        r"Incompatible shapes|Matrix size-incompatible|Dimensions must be equal|"
+        r"(?i:incompatible shapes)|Matrix size-incompatible|Dimensions must be equal|"
+        r"must match the size of tensor|cannot be multiplied|dot_general requires|"
         r"shapes .* (?:are )?(?:in)?compatible|Cannot broadcast",
         "텐서 모양이 맞지 않습니다. 가중치 모양을 입력의 특성 수(input_shape[-1])로 정했는지, "
         "특성 수나 input_shape[1]을 고정해 두지 않았는지 확인하세요.",
@@ -192,6 +209,10 @@ def describe_exception(error):
         if len(line) > _MAX_LINE_CHARS:
             line = line[: _MAX_LINE_CHARS - 1] + "…"
         kept.append(line)
+    if kept and kept[0].startswith("Could not automatically infer the output shape"):
+        # 그 아래 줄(원인)은 백엔드마다 다릅니다 ('NoneType'/'_DimExpr' ...): 보고서가
+        # 백엔드마다 같도록 Keras의 첫 문장만 남기고, 한국어 설명(explain_error)에 맡깁니다.
+        kept = kept[:1]
     kept = kept[:_MAX_LINES]
     return f"{name}: " + "\n    ".join(kept) if kept else name
 
@@ -384,6 +405,10 @@ class Checker:
         except StopCheck:
             raise
         except Exception as error:  # 독자 코드의 어떤 예외든 보고서로 바꿉니다.
+            symbolic = "Could not automatically infer" in str(original_exception(error))
+            if is_conversion_error(error) and not symbolic:
+                # 백엔드마다 다른 추적 오류(JAX의 TracerArrayConversionError 등)를 한 문장으로.
+                error = CompiledConversionError()
             message = f"{what} 중에 예외가 났습니다: {describe_exception(error)}"
             explanation = explain_error(original_exception(error))
             if explanation:
@@ -467,11 +492,12 @@ class Checker:
         )
 
     def expect_compiled_matches(self, what, target, x, expected, atol=1e-5, hint=""):
-        """`tf.function` 안에서 `target(x)`를 불러 `expected`와 같은지 확인합니다."""
-        ok, y = self.run(f"{what}: tf.function 안에서 호출", call_compiled, target, x)
+        """컴파일된 함수(`call_compiled`: TensorFlow `tf.function`, JAX `jax.jit`, PyTorch는 메타
+        텐서 추적 뒤 즉시 실행) 안에서 `target(x)`를 불러 `expected`와 같은지 확인합니다."""
+        ok, y = self.run(f"{what}: 컴파일된 함수 안에서 호출", call_compiled, target, x)
         if not ok:
             return False
-        return self.expect_close(f"{what}: tf.function 안에서의 출력", expected, y, atol, hint)
+        return self.expect_close(f"{what}: 컴파일된 함수 안에서의 출력", expected, y, atol, hint)
 
     def expect_error(self, what, fn, *args, error_types=(ValueError,), mentions=(), **kwargs):
         """`fn(*args, **kwargs)`가 `error_types` 예외를 내고, 메시지에 `mentions`가 모두 있는지.
@@ -681,55 +707,301 @@ def set_fan_in_scaled_weights(variables, seed):
     return values
 
 
-def call_compiled(target, x, training=None):
-    """`target(x)`를 `tf.function` 안에서 부르고 출력을 NumPy로 돌려줍니다.
+class CompiledConversionError(Exception):
+    """컴파일된 함수 안에서 텐서를 NumPy나 파이썬 값으로 바꾸려 했을 때 채점기가 내는 예외.
 
-    TensorFlow 백엔드가 아니면 `jax.jit` 등 대신 한 번의 `predict_on_batch`로 컴파일합니다.
+    TensorFlow(`numpy() is only available when eager execution is enabled`), JAX
+    (`TracerArrayConversionError`, `ConcretizationTypeError`)와 PyTorch(`Can't call numpy() on
+    Tensor that requires grad`, 메타 텐서)는 같은 실수를 서로 다른 문장으로 알립니다. 보고서가
+    백엔드마다 같도록 채점기는 그 예외들을 이 예외 하나로 바꿉니다.
     """
-    if keras.backend.backend() == "tensorflow":
-        import tensorflow as tf
 
-        kwargs = {} if training is None else {"training": training}
-
-        # 이름 있는 함수여야 AutoGraph가 소스를 읽을 수 있습니다 (람다면 노트북에 경고가 찍힙니다).
-        def compiled_call(inputs):
-            return target(inputs, **kwargs)
-
-        return keras.ops.convert_to_numpy(tf.function(compiled_call)(x))
-    inputs = keras.Input(tuple(np.shape(x)[1:]))
-    model = keras.Model(inputs, target(inputs))
-    return np.asarray(model.predict_on_batch(x))
+    def __init__(self):
+        super().__init__(
+            "컴파일된 함수 안에서 텐서를 NumPy 배열이나 파이썬 값으로 바꾸려 했습니다 "
+            "(.numpy(), np.asarray(), float(), 텐서 값으로 쓴 파이썬 if)."
+        )
 
 
-def compile_once(target, x_example, training=None):
-    """`target`을 한 번만 추적되는 `tf.function`으로 감싼 함수 `f(x) -> NumPy`를 돌려줍니다.
+class PythonStateError(Exception):
+    """`call()`이 층의 파이썬 속성(수, NumPy 배열, 텐서)을 바꿀 때 채점기가 내는 예외."""
 
-    배치 차원을 `None`으로 둔 입력 서명을 쓰므로 배치 크기가 달라도 다시 추적하지 않습니다.
-    같은 함수를 여러 번 부르면, 상태를 파이썬 속성에 둔 층은 추적할 때 한 번만 갱신되거나
-    그래프 밖으로 새는 텐서 때문에 실패하므로 "상태는 가중치에" 요구를 확인할 수 있습니다.
+    def __init__(self, names):
+        super().__init__(
+            f"call()이 파이썬 속성 {', '.join(names)}을(를) 바꿉니다. 컴파일된 함수(tf.function, "
+            "jax.jit) 안에서는 추적할 때 한 번만 바뀌고, 가중치가 아니라 저장되지도 않습니다. "
+            "self.add_weight(..., trainable=False)로 만든 가중치에 담고 assign()으로 갱신하세요."
+        )
+
+
+_CONVERSION_MESSAGES = re.compile(
+    r"numpy\(\) is only available|has no attribute 'numpy'|symbolic (?:tf\.)?Tensor|"
+    r"Using a symbolic `tf\.Tensor` as a Python `bool`|OperatorNotAllowedInGraph|"
+    r"Tracer|ConcretizationTypeError|Abstract tracer value|"
+    r"Can't call numpy\(\) on Tensor that requires grad"
+)
+
+
+def is_conversion_error(error):
+    """`error`가 컴파일된 함수 안에서 텐서를 NumPy·파이썬 값으로 바꾸다 난 예외인지 (모든
+    백엔드)."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, CompiledConversionError):
+            return True
+        # JAX의 추적 오류는 Keras가 메시지를 덧붙여 다시 만들 수 없어 AttributeError가 되므로
+        # 원인(__context__)까지 거슬러 올라가 봅니다.
+        if _CONVERSION_MESSAGES.search(f"{type(error).__name__}: {error}"):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _raise_conversion_errors(fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except Exception as error:
+        if is_conversion_error(error):
+            raise CompiledConversionError() from None
+        raise
+
+
+def _python_state(layer):
+    """층과 하위 층의 파이썬 속성 중 수·NumPy 배열·텐서인 것: `{이름: 값}`."""
+    state = {}
+    layers = layer._flatten_layers() if isinstance(layer, keras.layers.Layer) else [layer]
+    for sublayer in layers:
+        for name, value in vars(sublayer).items():
+            if name.startswith("_") or isinstance(value, (bool, str, keras.Variable)):
+                continue
+            if isinstance(value, (int, float, np.ndarray, np.generic)) or keras.ops.is_tensor(
+                value
+            ):
+                state[f"self.{name}"] = value
+    return state
+
+
+def _python_state_changed(before, after):
+    changed = []
+    for name, value in after.items():
+        old = before.get(name, None)
+        if old is value:
+            continue
+        try:
+            same = old is not None and np.array_equal(
+                np.asarray(keras.ops.convert_to_numpy(old)),
+                np.asarray(keras.ops.convert_to_numpy(value)),
+            )
+        except Exception:  # 텐서를 값으로 바꿀 수 없으면 (누설된 추적 값) 바뀐 것으로 봅니다.
+            same = False
+        if not same:
+            changed.append(name)
+    return changed
+
+
+def _build(target, x, eager=True):
+    """아직 빌드되지 않은 층을 심볼릭 호출로 빌드합니다 (상태를 바꾸지 않습니다).
+
+    심볼릭 호출이 안 되는 층은 `eager=True`이면 즉시 실행으로 한 번 부릅니다. 여기서 난 예외는
+    삼킵니다: 같은 예외가 뒤의 진짜 호출에서 나 보고서에 적힙니다.
     """
-    import tensorflow as tf
+    if not isinstance(target, keras.layers.Layer) or target.built:
+        return
+    try:
+        spec = keras.KerasTensor(np.shape(x), dtype=keras.backend.standardize_dtype(x.dtype))
+        target(spec)
+    except Exception:  # 심볼릭 호출이 안 되는 층
+        if eager:
+            with contextlib.suppress(Exception):
+                target(x)
 
-    kwargs = {} if training is None else {"training": training}
-    shape = (None, *np.shape(x_example)[1:])
 
-    def compiled_call(inputs):
-        return target(inputs, **kwargs)
+def _state_variables(target):
+    if isinstance(target, keras.layers.Layer):
+        return list(target.variables)
+    return list(target) if target is not None else []
 
-    function = tf.function(compiled_call, input_signature=[tf.TensorSpec(shape, "float32")])
 
-    def call(x):
-        return keras.ops.convert_to_numpy(function(np.asarray(x, "float32")))
+def _jax_compiled(fn, variables):
+    """`fn(*args)`를 `jax.jit` 안에서 부르는 함수.
+
+    가중치는 인자로 넘기고 갱신된 값을 되돌려 씁니다.
+    """
+    import jax
+
+    def pure(values, *args):
+        with keras.StatelessScope(state_mapping=list(zip(variables, values, strict=True))) as scope:
+            outputs = fn(*args)
+            new_values = [scope.get_current_value(v) for v in variables]
+        return outputs, new_values
+
+    jitted = jax.jit(pure)
+
+    def call(*args):
+        outputs, new_values = jitted([v.value for v in variables], *args)
+        for variable, value in zip(variables, new_values, strict=True):
+            variable.assign(value)
+        return outputs
 
     return call
 
 
-def run_twice_in_tf_function(fn, *args):
-    """`fn(*args)`를 `tf.function` 안에서 두 번 실행해 NumPy 배열 두 개의 리스트로 돌려줍니다."""
-    import tensorflow as tf
+def _torch_trace_check(fn, variables, *args):
+    """PyTorch: 값에 기대는 변환을 찾으려고 `fn`을 한 번 "추적"해 봅니다.
 
-    compiled = tf.function(fn)
-    return [keras.ops.convert_to_numpy(compiled(*args)) for _ in range(2)]
+    PyTorch 백엔드의 Keras는 컴파일하지 않습니다. 그래서 훈련 가능 가중치(`requires_grad`가
+    켜져 있습니다)에서 온 텐서를 NumPy나 파이썬 값으로 바꾸는 함수
+    (`keras.ops.convert_to_numpy`, `.numpy()`, `.item()`, `float()`, 파이썬 `if`)를 잠시 예외를
+    내게 바꿔 한 번 부릅니다: `tf.function`이나 `jax.jit`이 추적할 때 실패하는 곳과 같습니다.
+    `keras.StatelessScope` 안에서 부르므로 가중치 갱신은 버려집니다.
+    """
+    import torch
+    from keras.src import backend as keras_backend
+
+    def traced(tensor):
+        if isinstance(tensor, keras.Variable):
+            tensor = tensor.value
+        return isinstance(tensor, torch.Tensor) and tensor.requires_grad
+
+    def guard(original):
+        def guarded(self, *a, **k):
+            if traced(self):
+                raise CompiledConversionError()
+            return original(self, *a, **k)
+
+        return guarded
+
+    names = ("numpy", "item", "tolist", "__bool__", "__float__", "__int__", "__array__")
+    originals = {name: getattr(torch.Tensor, name) for name in names}
+    original_convert = keras_backend.convert_to_numpy
+
+    def convert_to_numpy(x):
+        if any(traced(t) for t in keras.tree.flatten(x)):
+            raise CompiledConversionError()
+        return original_convert(x)
+
+    # 입력에는 requires_grad를 켜지 않습니다: PyTorch에서 그런 텐서와 NumPy 배열을 섞은 연산
+    # (inputs + noise)은 NumPy가 텐서를 배열로 바꾸려다 실패하는데, TensorFlow와 JAX의 컴파일된
+    # 함수에서는 되는 일이라 보고서가 달라집니다. 그래서 여기서는 가중치에서 온 값만 봅니다.
+    traced_args = list(args)
+    try:
+        for name in names:
+            setattr(torch.Tensor, name, guard(originals[name]))
+        keras_backend.convert_to_numpy = convert_to_numpy
+        with keras.StatelessScope():
+            fn(*traced_args)
+    except Exception as error:  # 값이 필요한 변환만 보고하고, 나머지는 진짜 호출에 맡깁니다.
+        if is_conversion_error(error):
+            raise CompiledConversionError() from None
+    finally:
+        for name, original in originals.items():
+            setattr(torch.Tensor, name, original)
+        keras_backend.convert_to_numpy = original_convert
+
+
+def compiled(fn, state=None, xla=False):
+    """`fn`을 이 백엔드의 컴파일된 함수로 감쌉니다: TensorFlow `tf.function`, JAX `jax.jit`.
+
+    PyTorch 백엔드의 Keras는 컴파일하지 않고 즉시 실행하므로, 부를 때마다 먼저 한 번
+    "추적"해(`_torch_trace_check`) 값이 필요한 변환(`.numpy()`, `float()`)을 찾고, 그다음 즉시
+    실행합니다. `state`는 `fn`이 읽고 쓰는 층(또는 가중치 리스트)입니다. JAX에서는 그 가중치를
+    인자로 넘겨 `jax.jit` 안에서 갱신된 값을 밖에서 되돌려 씁니다. 텐서를 NumPy로 바꾸다 난
+    예외는 모든 백엔드에서 `CompiledConversionError`가 됩니다.
+    """
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        function = tf.function(fn, jit_compile=xla or None)
+    elif backend == "jax":
+        function = None
+    else:
+        function = None
+    cache = {}
+
+    def call(*args):
+        if backend == "tensorflow":
+            return _raise_conversion_errors(function, *args)
+        variables = _state_variables(state)
+        if backend == "jax":
+            if "jax" not in cache:
+                cache["jax"] = _jax_compiled(fn, variables)
+            return _raise_conversion_errors(cache["jax"], *args)
+        _torch_trace_check(fn, variables, *args)
+        return _raise_conversion_errors(fn, *args)
+
+    return call
+
+
+def call_compiled(target, x, training=None, xla=False):
+    """`target(x)`를 컴파일된 함수(`compiled`) 안에서 부르고 출력을 NumPy로 돌려줍니다.
+
+    `xla=True`이면 TensorFlow에서 `tf.function(jit_compile=True)`로 XLA 컴파일합니다 (JAX의
+    `jax.jit`은 늘 XLA입니다).
+    """
+    kwargs = {} if training is None else {"training": training}
+    x = np.asarray(x)
+    _build(target, x)
+
+    # 이름 있는 함수여야 AutoGraph가 소스를 읽을 수 있습니다 (람다면 노트북에 경고가 찍힙니다).
+    def compiled_call(inputs):
+        return target(inputs, **kwargs)
+
+    return keras.ops.convert_to_numpy(compiled(compiled_call, state=target, xla=xla)(x))
+
+
+def compile_once(target, x_example, training=None):
+    """`target`을 컴파일된 함수로 감싼 `f(x) -> NumPy`를 돌려줍니다 (같은 함수를 여러 번 씁니다).
+
+    부를 때마다 먼저 `call()`이 층의 파이썬 속성(수, 배열, 텐서)을 바꾸는지 봅니다: 그런 상태는
+    TensorFlow `tf.function`(배치 차원을 `None`으로 둔 서명, 한 번만 추적)과 `jax.jit`에서는
+    추적할 때 한 번만 바뀌고, PyTorch의 즉시 실행에서는 맞게 보이므로, 백엔드마다 같은 보고를
+    하려고 `PythonStateError`로 알립니다. 그다음 컴파일된 함수 안에서 부릅니다.
+    """
+    kwargs = {} if training is None else {"training": training}
+    x_example = np.asarray(x_example, "float32")
+    _build(target, x_example, eager=False)
+
+    def compiled_call(inputs):
+        return target(inputs, **kwargs)
+
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        shape = (None, *np.shape(x_example)[1:])
+        signature = [tf.TensorSpec(shape, "float32")]
+        function = tf.function(compiled_call, input_signature=signature)
+    else:
+        function = compiled(compiled_call, state=target)
+
+    def call(x):
+        x = np.asarray(x, "float32")
+        before = _python_state(target)
+        outputs = _raise_conversion_errors(function, x)
+        changed = _python_state_changed(before, _python_state(target))
+        if changed:
+            raise PythonStateError(changed)
+        return keras.ops.convert_to_numpy(outputs)
+
+    return call
+
+
+def run_twice_compiled(fn, *args, state=None):
+    """`fn(*args)`를 컴파일된 함수(`compiled`) 안에서 두 번 실행해 NumPy 배열 두 개로 돌려줍니다.
+
+    `state`는 `fn`이 부르는 층입니다 (JAX에서 그 가중치와 SeedGenerator 상태를 넘깁니다).
+    """
+    function = compiled(fn, state=state)
+    return [keras.ops.convert_to_numpy(function(*args)) for _ in range(2)]
+
+
+run_twice_in_tf_function = run_twice_compiled
+
+
+def uses_seed_generator(layer):
+    """층이나 그 하위 층이 `keras.random.SeedGenerator`를 가졌으면 `True`."""
+    return any(getattr(sublayer, "_seed_generators", None) for sublayer in layer._flatten_layers())
 
 
 def numpy_of(fn, *args, **kwargs):
@@ -737,23 +1009,107 @@ def numpy_of(fn, *args, **kwargs):
     return np.asarray(keras.ops.convert_to_numpy(fn(*args, **kwargs)))
 
 
+def _gradients_all(loss_fn, variables, wrt_values):
+    """`loss_fn()`의 `variables`에 대한 경사 (백엔드마다 한 가지 구현; 없으면 `None`)."""
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            for value in wrt_values:
+                tape.watch(value)
+            loss = loss_fn(*wrt_values)
+        targets = [v.value for v in variables] + list(wrt_values)
+        return tape.gradient(loss, targets)
+    if backend == "jax":
+        import jax
+
+        def loss_of(values, inputs):
+            with keras.StatelessScope(
+                state_mapping=list(zip(variables, values, strict=True)), collect_losses=True
+            ):
+                return keras.ops.convert_to_tensor(loss_fn(*inputs))
+
+        grads = jax.grad(loss_of, argnums=(0, 1))([v.value for v in variables], list(wrt_values))
+        return list(grads[0]) + list(grads[1])
+    import torch
+
+    loss = loss_fn(*wrt_values)
+    targets = [v.value for v in variables] + list(wrt_values)
+    if not getattr(loss, "requires_grad", False):
+        return [None] * len(targets)
+    return list(torch.autograd.grad(loss, targets, allow_unused=True))
+
+
+def _trainable_copy(values):
+    """경사를 구할 입력 텐서: PyTorch에서는 `requires_grad`를 켭니다."""
+    tensors = [keras.ops.convert_to_tensor(np.asarray(v, "float32")) for v in values]
+    if keras.backend.backend() == "torch":
+        tensors = [t.detach().requires_grad_(True) for t in tensors]
+    return tensors
+
+
+def backend_gradients(loss_fn, variables, inputs=()):
+    """`loss_fn(*inputs)`의 경사: `variables`(Keras 가중치)와 `inputs`(NumPy 배열)에 대해.
+
+    TensorFlow는 `tf.GradientTape`, JAX는 가중치 값을 `keras.StatelessScope`로 바꿔 넣은 함수의
+    `jax.grad`, PyTorch는 `torch.autograd.grad(..., allow_unused=True)`로 구합니다. 가중치를
+    NumPy나 파이썬 수로 바꾸면 TensorFlow와 PyTorch에서는 경사가 없고(`None`), JAX에서는 추적 값을
+    바꾸려다 예외가 나므로, 예외가 나면 가중치를 하나씩 따로 미분해 그 가중치의 경사를 `None`으로
+    둡니다: 모든 백엔드에서 같은 가중치가 "경사 없음"이 됩니다.
+
+    Returns:
+        `[경사 NumPy 배열 또는 None, ...]` (`variables` 다음 `inputs` 순서).
+    """
+    variables = list(variables)
+    try:
+        grads = _gradients_all(loss_fn, variables, _trainable_copy(inputs))
+    except Exception as error:
+        if not is_conversion_error(error):
+            raise
+        grads = []
+        for i in range(len(variables)):
+            grads.append(_one_variable_gradient(loss_fn, variables, i, inputs))
+        grads += [None] * len(inputs)
+    return [None if g is None else np.asarray(keras.ops.convert_to_numpy(g)) for g in grads]
+
+
+def _one_variable_gradient(loss_fn, variables, index, inputs):
+    variable = variables[index]
+    backend = keras.backend.backend()
+    frozen = []
+    if backend == "torch":
+        for other in variables:
+            if other is not variable and other.value.requires_grad:
+                other.value.requires_grad_(False)
+                frozen.append(other)
+    try:
+        return _gradients_all(lambda *a: loss_fn(*a), [variable], _trainable_copy(inputs))[0]
+    except Exception as error:
+        if is_conversion_error(error):
+            return None
+        raise
+    finally:
+        for other in frozen:
+            other.value.requires_grad_(True)
+
+
 def missing_gradients(loss_fn, variables):
     """`loss_fn()`의 경사가 없거나 모두 0인 가중치의 경로(`path`) 목록을 돌려줍니다.
 
     `variables`는 가중치 리스트, 또는 손실을 계산한 뒤에 부를 인자 없는 함수입니다 (모델을
-    처음 호출할 때 가중치가 생기는 경우: `lambda: model.trainable_weights`).
+    처음 호출할 때 가중치가 생기는 경우: `lambda: model.trainable_weights`). 그때는 손실을 한 번
+    즉시 실행해 가중치를 만든 뒤 경사를 구합니다 (`backend_gradients`).
     """
-    import tensorflow as tf
-
-    with tf.GradientTape() as tape:
-        loss = loss_fn()
     if callable(variables):
+        loss_fn()
         variables = variables()
-    gradients = tape.gradient(loss, variables)
+    variables = list(variables)
+    gradients = backend_gradients(loss_fn, variables)
     return [
         variable.path
         for variable, gradient in zip(variables, gradients, strict=True)
-        if gradient is None or not np.any(keras.ops.convert_to_numpy(gradient))
+        if gradient is None or not np.any(gradient)
     ]
 
 
@@ -763,22 +1119,112 @@ def gradients_of(target, x, training=None):
     Returns:
         `[(가중치, 경사 NumPy 배열 또는 None), ...]` (훈련 가능 가중치 순서대로).
     """
-    import tensorflow as tf
-
     kwargs = {} if training is None else {"training": training}
-    with tf.GradientTape() as tape:
-        outputs = target(x, **kwargs)
-        outputs = keras.ops.convert_to_tensor(outputs)
-        projection = nontrivial_inputs(tuple(outputs.shape), seed=7)
-        loss = keras.ops.sum(outputs * projection)
+    _build(target, np.asarray(x))
+
+    def loss_fn():
+        outputs = keras.ops.convert_to_tensor(target(x, **kwargs))
+        projection = keras.ops.convert_to_tensor(nontrivial_inputs(tuple(outputs.shape), seed=7))
+        loss = keras.ops.sum(outputs * keras.ops.cast(projection, outputs.dtype))
         for extra in getattr(target, "losses", []):
             loss = loss + keras.ops.sum(extra)
+        return loss
+
     variables = list(target.trainable_weights)
-    gradients = tape.gradient(loss, [v.value if hasattr(v, "value") else v for v in variables])
-    return [
-        (v, None if g is None else keras.ops.convert_to_numpy(g))
-        for v, g in zip(variables, gradients, strict=True)
-    ]
+    gradients = backend_gradients(loss_fn, variables)
+    return list(zip(variables, gradients, strict=True))
+
+
+def compiled_training(model, x, y, loss_fn, steps, learning_rate=0.1):
+    """컴파일한 SGD 훈련 단계를 `steps`번 돌리고 단계별 손실(파이썬 수)을 돌려줍니다.
+
+    TensorFlow는 `tf.function` 안의 `GradientTape`와 `optimizer.apply`, JAX는 `stateless_call`과
+    `jax.value_and_grad`를 `jax.jit`으로 컴파일한 단계(가중치를 인자로 받아 SGD로 고친 값을
+    돌려주고, 밖에서 되돌려 씁니다), PyTorch는 즉시 실행하는 `torch.autograd.grad`입니다. 손실은
+    `loss_fn(y, model(x, training=True))`입니다 (`model.losses`는 더하지 않습니다).
+    """
+    backend = keras.backend.backend()
+    _build(model, np.asarray(x))
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        optimizer = keras.optimizers.SGD(learning_rate)
+
+        @tf.function
+        def step(x, y):
+            with tf.GradientTape() as tape:
+                loss = loss_fn(y, model(x, training=True))
+            gradients = tape.gradient(loss, model.trainable_weights)
+            optimizer.apply(gradients, model.trainable_weights)
+            return loss
+
+        return [float(step(x, y)) for _ in range(steps)]
+    if backend == "jax":
+        import jax
+
+        def jax_step(trainable, non_trainable, x, y):
+            def loss_of(trainable):
+                # stateless_call은 call()에 training=을 그대로 넘기므로 (training을 받지 않는
+                # call()이면 TypeError), Keras가 인자를 골라 주는 model(...)을 StatelessScope
+                # 안에서 부릅니다.
+                mapping = list(zip(model.trainable_variables, trainable, strict=True))
+                mapping += list(zip(model.non_trainable_variables, non_trainable, strict=True))
+                with keras.StatelessScope(state_mapping=mapping) as scope:
+                    prediction = model(x, training=True)
+                    updated = [scope.get_current_value(v) for v in model.non_trainable_variables]
+                return loss_fn(y, prediction), updated
+
+            (loss, updated), grads = jax.value_and_grad(loss_of, has_aux=True)(trainable)
+            trainable = [v - learning_rate * g for v, g in zip(trainable, grads, strict=True)]
+            return loss, trainable, updated
+
+        jitted = jax.jit(jax_step)
+        trainable = [v.value for v in model.trainable_variables]
+        non_trainable = [v.value for v in model.non_trainable_variables]
+        losses = []
+        for _ in range(steps):
+            loss, trainable, non_trainable = jitted(trainable, non_trainable, x, y)
+            losses.append(float(loss))
+        for variable, value in zip(model.trainable_variables, trainable, strict=True):
+            variable.assign(value)
+        for variable, value in zip(model.non_trainable_variables, non_trainable, strict=True):
+            variable.assign(value)
+        return losses
+    import torch
+
+    optimizer = keras.optimizers.SGD(learning_rate)
+    losses = []
+    for _ in range(steps):
+        loss = loss_fn(y, model(x, training=True))
+        weights = list(model.trainable_weights)
+        grads = torch.autograd.grad(loss, [w.value for w in weights], allow_unused=True)
+        optimizer.apply(
+            [
+                torch.zeros_like(w.value) if g is None else g
+                for w, g in zip(weights, grads, strict=True)
+            ],
+            weights,
+        )
+        losses.append(float(loss))
+    return losses
+
+
+def compile_train_step(train_step):
+    """독자의 `train_step`을 컴파일합니다: TensorFlow에서만 `tf.function`, 다른 백엔드는 그대로.
+
+    모델의 가중치를 제자리에서 고치는 함수는 `jax.jit`으로 감쌀 수 없고 (가중치를 인자로 받아
+    새 값을 돌려주는 함수여야 합니다), PyTorch 백엔드의 Keras는 컴파일하지 않기 때문입니다.
+    """
+    if keras.backend.backend() != "tensorflow":
+        return train_step
+    import tensorflow as tf
+
+    function = tf.function(train_step)
+
+    def call(*args):
+        return _raise_conversion_errors(function, *args)
+
+    return call
 
 
 def fit_one_step(model, x, y, loss="mse", learning_rate=0.0):

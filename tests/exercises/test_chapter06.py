@@ -259,7 +259,7 @@ def test_rms_norm_right_solutions_pass(solution):
         (Float16Scale, ["mixed_float16에서 scale은 변수 자료형 float32"]),
         (ReturnsFloat32, ["mixed_float16에서 출력 자료형 (연산 자료형): 'float16'이어야"]),
         (HardCodedAxis, ["입력 (2, 4, 6)에서 scale의 모양 (입력의 마지막 차원): (6,)이어야"]),
-        (ScaleFromNumpy, ["fit() 한 단계 중에 예외", "eager execution"]),
+        (ScaleFromNumpy, ["fit() 한 단계 중에 예외", "CompiledConversionError"]),
         (ForgetsEpsilonInConfig, ["epsilon=0.1을 잃었습니다"]),
     ],
 )

@@ -170,7 +170,7 @@ def test_temperature_without_seed_generator():
 def test_temperature_numpy_noise_is_frozen_in_a_graph():
     assert_fails_with(
         check_temperature_sampling(TemperatureNumpyNoise),
-        "컴파일한 함수(tf.function) 안에서 두 번 부르면 표본이 달라야 하는데 같습니다",
+        "컴파일한 함수(tf.function, jax.jit) 안에서 두 번 부르면 표본이 달라야 하는데 같습니다",
     )
 
 

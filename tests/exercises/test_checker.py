@@ -288,7 +288,8 @@ def test_expect_compiled_matches_catches_numpy_in_call():
     checker = Checker("컴파일")
     assert checker.expect_compiled_matches("Scale", HelperScale(), x, x)
     assert not checker.expect_compiled_matches("Scale", HelperScaleThroughNumpy(), x, x)
-    assert "tf.function 안에서 호출 중에 예외가 났습니다" in checker.failures[0]
+    wanted = "컴파일된 함수 안에서 호출 중에 예외가 났습니다: CompiledConversionError"
+    assert wanted in checker.failures[0]
     assert "→ 컴파일된 함수" in checker.failures[0]
 
 
