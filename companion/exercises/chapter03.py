@@ -464,7 +464,7 @@ def check_train_step(train_step):
             checker.require(
                 not all(np.array_equal(a, b) for a, b in zip(after, before, strict=True)),
                 f"{label} 뒤에도 가중치가 그대로입니다 "
-                "(optimizer.apply_gradients()로 경사를 적용하세요).",
+                "(optimizer.apply()로 경사를 적용하세요).",
             )
             gap = max(float(np.max(np.abs(a - w))) for a, w in zip(after, wanted, strict=True))
             if gap >= 1e-4:
@@ -493,7 +493,12 @@ def _train_step_model():
     outputs = keras.layers.Dense(1, kernel_initializer=keras.initializers.GlorotUniform(seed=SEED))(
         hidden
     )
-    return keras.Model(inputs, outputs)
+    model = keras.Model(inputs, outputs)
+    # 같은 시드라도 백엔드마다 난수 생성기가 달라 초기값이 다릅니다. 보고서의 숫자가 어느
+    # 백엔드에서나 같도록 시작 가중치를 NumPy로 정합니다.
+    rng = np.random.default_rng(SEED)
+    model.set_weights([rng.uniform(-0.8, 0.8, w.shape).astype("float32") for w in model.weights])
+    return model
 
 
 def _sum_losses(model):
@@ -542,7 +547,7 @@ def _loss_hint(scratch, weights, loss_fn, x, y, stale, received):
         (
             main + stale,
             " (model.losses를 모델을 호출하기 전에 읽어 이전 호출의 손실을 더했습니다: "
-            "model(x, training=True)를 부른 뒤, 테이프 안에서 읽으세요)",
+            "model(x, training=True)를 부른 뒤, 경사를 기록하는 범위 안에서 읽으세요)",
         ),
         (
             total_eval,
@@ -561,10 +566,10 @@ def _weights_hint(scratch, weights, loss_fn, x, y, after):
     variants = (
         (
             "main_only",
-            " (경사가 주 손실에만 대해 구해졌습니다: model.losses를 모델을 부른 뒤 테이프 "
-            "안에서 읽어 전체 손실에 더하고, 그 전체 손실로 tape.gradient()를 부르세요)",
+            " (경사가 주 손실에만 대해 구해졌습니다: model.losses를 모델을 부른 뒤 경사를 "
+            "기록하는 범위 안에서 읽어 전체 손실에 더하고, 그 전체 손실을 미분하세요)",
         ),
-        ("twice", " (경사를 두 번 적용했습니다: apply_gradients()는 한 단계에 한 번입니다)"),
+        ("twice", " (경사를 두 번 적용했습니다: optimizer.apply()는 한 단계에 한 번입니다)"),
     )
     for mode, text in variants:
         scratch.set_weights(weights)
@@ -572,7 +577,7 @@ def _weights_hint(scratch, weights, loss_fn, x, y, after):
         candidate = scratch.get_weights()
         if all(np.allclose(a, c, atol=1e-5) for a, c in zip(after, candidate, strict=True)):
             return text
-    return " (전체 손실로 구한 경사를 optimizer.apply_gradients()로 한 번 적용하세요)"
+    return " (전체 손실로 구한 경사를 optimizer.apply()로 한 번 적용하세요)"
 
 
 def _is_array_like(value):

@@ -485,7 +485,7 @@ def test_train_step_reference_report():
     [
         (without_model_losses, ["(주 손실만 돌려줬습니다", "경사가 주 손실에만 대해"]),
         (losses_read_too_early, ["모델을 호출하기 전에 읽어", "경사가 주 손실에만 대해"]),
-        (gradients_not_applied, ["가중치가 그대로", "apply_gradients"]),
+        (gradients_not_applied, ["가중치가 그대로", "optimizer.apply()"]),
         (main_loss_returned, ["(주 손실만 돌려줬습니다"]),
         (list_added_to_loss, ["스칼라 하나로 돌려줘야 하는데 (3,)을(를)", "sum()으로"]),
         (without_training_flag, ["training=True 없이 불렀습니다"]),
