@@ -158,14 +158,38 @@ class VariationalAutoEncoder(keras.Model):
         return total_loss
 
     def train_step(self, *args, **kwargs):
-        """한 배치의 훈련 (TensorFlow 백엔드: `tf.GradientTape`로 직접 적은 단계)."""
-        if keras.backend.backend() != "tensorflow":
-            # JAX와 PyTorch는 상태 없는(stateless) 단계를 쓰므로 Keras의 단계를 씁니다.
-            # 그 단계도 compute_loss()를 부르므로 보고하는 손실은 같습니다.
-            return super().train_step(*args, **kwargs)
+        """한 배치의 훈련: 백엔드마다 그 백엔드의 방식으로 적은 단계를 부릅니다.
+
+        TensorFlow와 PyTorch의 `fit()`은 `train_step(data)`를 부르고 로그 딕셔너리를 받습니다.
+        JAX의 `fit()`은 `train_step(state, data)`를 부르고 `(로그, 새 상태)`를 받습니다.
+        """
+        backend = keras.backend.backend()
+        if backend == "tensorflow":
+            return self._tensorflow_train_step(*args, **kwargs)
+        if backend == "jax":
+            return self._jax_train_step(*args, **kwargs)
+        if backend == "torch":
+            return self._torch_train_step(*args, **kwargs)
+        return super().train_step(*args, **kwargs)
+
+    def test_step(self, *args, **kwargs):
+        """한 배치의 평가: `evaluate()`와 `fit(validation_data=...)`의 `val_` 손실."""
+        if keras.backend.backend() == "jax":
+            return self._jax_test_step(*args, **kwargs)
+        if keras.backend.backend() not in ("tensorflow", "torch"):
+            return super().test_step(*args, **kwargs)
+        (data,) = args
+        x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+        reconstruction = self(x, training=False)
+        self.compute_loss(
+            x=x, y=y, y_pred=reconstruction, sample_weight=sample_weight, training=False
+        )
+        return {metric.name: metric.result() for metric in self.metrics}
+
+    def _tensorflow_train_step(self, data):
+        """TensorFlow: `tf.GradientTape`가 정방향 계산을 기록하고 경사를 돌려줍니다."""
         import tensorflow as tf
 
-        (data,) = args
         x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
         with tf.GradientTape() as tape:
             reconstruction = self(x, training=True)
@@ -179,17 +203,110 @@ class VariationalAutoEncoder(keras.Model):
         self.optimizer.apply(gradients, self.trainable_weights)
         return {metric.name: metric.result() for metric in self.metrics}
 
-    def test_step(self, *args, **kwargs):
-        """한 배치의 평가: `evaluate()`와 `fit(validation_data=...)`의 `val_` 손실."""
-        if keras.backend.backend() != "tensorflow":
-            return super().test_step(*args, **kwargs)
-        (data,) = args
+    def _torch_train_step(self, data):
+        """PyTorch: `loss.backward()`가 가중치마다 `.grad`에 경사를 쌓습니다."""
+        import torch
+
         x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
-        reconstruction = self(x, training=False)
-        self.compute_loss(
-            x=x, y=y, y_pred=reconstruction, sample_weight=sample_weight, training=False
+        # backward()는 경사를 덮어쓰지 않고 더하므로, 지난 배치의 경사를 먼저 지웁니다.
+        self.zero_grad()
+        reconstruction = self(x, training=True)
+        loss = self.compute_loss(
+            x=x, y=y, y_pred=reconstruction, sample_weight=sample_weight, training=True
         )
+        self.optimizer.scale_loss(loss).backward()
+        gradients = [weight.value.grad for weight in self.trainable_weights]
+        with torch.no_grad():
+            self.optimizer.apply(gradients, self.trainable_weights)
         return {metric.name: metric.result() for metric in self.metrics}
+
+    def _jax_train_step(self, state, data):
+        """JAX: 상태를 인자로 받고 새 상태를 돌려주는 순수 함수 (`jax.jit`으로 컴파일됩니다)."""
+        import jax
+
+        trainable_variables, non_trainable_variables, optimizer_variables, metrics_variables = state
+        x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+        grad_fn = jax.value_and_grad(self._jax_loss_and_updates, has_aux=True)
+        (_, (non_trainable_variables, metrics_variables)), gradients = grad_fn(
+            trainable_variables,
+            non_trainable_variables,
+            metrics_variables,
+            optimizer_variables,
+            x,
+            y,
+            sample_weight,
+            training=True,
+        )
+        trainable_variables, optimizer_variables = self.optimizer.stateless_apply(
+            optimizer_variables, gradients, trainable_variables
+        )
+        state = (
+            trainable_variables,
+            non_trainable_variables,
+            optimizer_variables,
+            metrics_variables,
+        )
+        return self._jax_logs(metrics_variables), state
+
+    def _jax_test_step(self, state, data):
+        trainable_variables, non_trainable_variables, metrics_variables = state
+        x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+        _, (non_trainable_variables, metrics_variables) = self._jax_loss_and_updates(
+            trainable_variables,
+            non_trainable_variables,
+            metrics_variables,
+            None,
+            x,
+            y,
+            sample_weight,
+            training=False,
+        )
+        state = (trainable_variables, non_trainable_variables, metrics_variables)
+        return self._jax_logs(metrics_variables), state
+
+    def _jax_loss_and_updates(
+        self,
+        trainable_variables,
+        non_trainable_variables,
+        metrics_variables,
+        optimizer_variables,
+        x,
+        y,
+        sample_weight,
+        training,
+    ):
+        """JAX: 주어진 변수 값으로 손실을 계산하고, 바뀐 변수 값을 돌려줍니다.
+
+        `stateless_call()`처럼 변수를 주어진 값으로 바꿔 읽는 `StatelessScope` 안에서
+        모델을 부르고 `compute_loss()`를 부릅니다. `collect_losses=True`여야 `call()`이
+        `add_loss()`로 더한 KL 항이 `self.losses`에 모입니다. 샘플링 층의 난수 상태
+        (훈련 불가능 변수)와 손실 추적기의 새 값은 변수에 쓰이지 않고 돌려받습니다.
+        """
+        mapping = [
+            *zip(self.trainable_variables, trainable_variables, strict=True),
+            *zip(self.non_trainable_variables, non_trainable_variables, strict=True),
+            *zip(self.metrics_variables, metrics_variables, strict=True),
+        ]
+        if optimizer_variables is not None:
+            mapping += zip(self.optimizer.variables, optimizer_variables, strict=True)
+        with keras.StatelessScope(state_mapping=mapping, collect_losses=True) as scope:
+            reconstruction = self(x, training=training)
+            loss = self.compute_loss(
+                x=x, y=y, y_pred=reconstruction, sample_weight=sample_weight, training=training
+            )
+            if optimizer_variables is not None:
+                loss = self.optimizer.scale_loss(loss)
+        non_trainable_variables = [scope.get_current_value(v) for v in self.non_trainable_variables]
+        metrics_variables = [scope.get_current_value(v) for v in self.metrics_variables]
+        return loss, (non_trainable_variables, metrics_variables)
+
+    def _jax_logs(self, metrics_variables):
+        logs, start = {}, 0
+        for metric in self.metrics:
+            end = start + len(metric.variables)
+            logs[metric.name] = metric.stateless_result(metrics_variables[start:end])
+            start = end
+        return logs
 
     def get_config(self):
         return {

@@ -171,6 +171,66 @@ def test_sample_weight_weights_the_reconstruction_loss(rng):
     )
 
 
+class KerasStepVAE(VariationalAutoEncoder):
+    """The same model trained by Keras's own train_step/test_step for the backend."""
+
+    train_step = keras.Model.train_step
+    test_step = keras.Model.test_step
+
+
+def test_train_step_agrees_with_keras_own_step(rng):
+    """The step written for this backend (tf.GradientTape, JAX value_and_grad + stateless_apply,
+    torch backward + optimizer.apply) and Keras's default step reach the same losses and weights.
+
+    It catches a KL term left out of the gradient, a sampling seed state that does not move on
+    (JAX returns the new non-trainable values), and torch gradients that pile up across batches.
+    """
+    x, x_val = _data(rng, n=96), _data(rng, n=32)
+    runs = []
+    for model_class in (VariationalAutoEncoder, KerasStepVAE):
+        keras.utils.set_random_seed(3)
+        vae = model_class(original_dim=6, intermediate_dim=5, latent_dim=3, kl_weight=0.5, seed=3)
+        vae.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+        history = vae.fit(
+            x, x, epochs=3, batch_size=32, shuffle=False, verbose=0, validation_data=(x_val, x_val)
+        ).history
+        runs.append((vae, history))
+    (ours, ours_history), (reference, reference_history) = runs
+    assert set(ours_history) == _KEYS | {f"val_{key}" for key in _KEYS}
+    assert ours_history["loss"][-1] < ours_history["loss"][0]
+    for key in ours_history:
+        np.testing.assert_allclose(ours_history[key], reference_history[key], rtol=1e-5)
+    for our_weight, reference_weight in zip(ours.weights, reference.weights, strict=True):
+        np.testing.assert_allclose(
+            _numpy(our_weight), _numpy(reference_weight), rtol=1e-4, atol=1e-6
+        )
+
+
+def test_mixed_precision_scales_the_loss_for_the_loss_scale_optimizer(rng):
+    """Under mixed_float16 one SGD step moves the weights as far as in float32.
+
+    compile() wraps the optimizer in a LossScaleOptimizer, which divides the gradients by its
+    scale (32,768 at first): a step that forgot `optimizer.scale_loss()` would move them 32,768
+    times less.
+    """
+    x = _data(rng, n=16)
+    moves, start = [], None
+    for dtype in ("float32", "mixed_float16"):
+        vae = _small_vae(kl_weight=0.5, dtype=dtype)
+        _near_deterministic_sampling(vae, x)
+        if start is not None:
+            vae.set_weights(start)
+        start = [_numpy(w) for w in vae.weights]
+        vae.compile(optimizer=keras.optimizers.SGD(0.5), loss="mse")
+        history = vae.fit(x, x, epochs=1, batch_size=16, verbose=0).history
+        assert np.isfinite(history["loss"][0])
+        moves.append([_numpy(w) - s for w, s in zip(vae.weights, start, strict=True)])
+    assert isinstance(vae.optimizer, keras.optimizers.LossScaleOptimizer)
+    # float16 gradients are rounded (a few biases differ by ~20 %), but not 32,768 times smaller.
+    ratios = [np.linalg.norm(m16) / np.linalg.norm(m32) for m32, m16 in zip(*moves, strict=True)]
+    assert all(0.7 < ratio < 1.3 for ratio in ratios), ratios
+
+
 @pytest.mark.tensorflow_only
 def test_fit_agrees_with_the_inline_gradient_tape_loop(rng):
     """The loop chapter 8 writes first and the overridden train_step reach the same losses."""

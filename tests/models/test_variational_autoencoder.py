@@ -21,7 +21,8 @@ _numpy = numpy
 
 def _kl(z_mean, z_log_var):
     """The 2020 guide's formula, in float64."""
-    z_mean, z_log_var = np.asarray(z_mean, "float64"), np.asarray(z_log_var, "float64")
+    z_mean = np.asarray(_numpy(z_mean), "float64")
+    z_log_var = np.asarray(_numpy(z_log_var), "float64")
     return -0.5 * np.mean(z_log_var - z_mean**2 - np.exp(z_log_var) + 1.0)
 
 
@@ -131,7 +132,7 @@ def test_mixed_precision(rng):
     y = vae(x)
     assert_mixed_float16(vae, y, sublayers=[vae.encoder, vae.decoder])
     # The KL term is computed in float32, the variable dtype, and is the same KL.
-    assert vae.losses[0].dtype == "float32"
+    assert keras.backend.standardize_dtype(vae.losses[0].dtype) == "float32"
     z_mean, z_log_var, _ = vae.encoder(x)
     np.testing.assert_allclose(_numpy(vae.losses[0]), _kl(z_mean, z_log_var), rtol=1e-2)
     vae.compile(optimizer="adam", loss="mse")
