@@ -42,12 +42,16 @@ from companion.exercises.checker import (
     Checker,
     config_round_trip,
     nontrivial_inputs,
+    quiet_tensorflow_logs,
     require_class,
     set_nontrivial_weights,
 )
 from companion.settings import SEED
 
 
+# JAX는 x64 모드가 아니면 float64 배열을 float32로 줄이며 UserWarning을 냅니다. 채점기가 일부러
+# dtype="float64"를 요구하므로, 그 경고가 독자의 출력에 섞이지 않게 합니다.
+@quiet_tensorflow_logs(python_warnings=True)
 def check_clip_layer(layer_class):
     """연습 4-1: 직렬화할 수 있는 `Clip` 층을 채점합니다.
 
