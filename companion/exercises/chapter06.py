@@ -55,9 +55,9 @@ from companion.exercises.checker import (
     Checker,
     original_exception,
     quiet_tensorflow_logs,
-    trace_training_call,
     require_class,
     short_array,
+    trace_training_call,
 )
 from companion.settings import SEED
 
