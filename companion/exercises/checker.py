@@ -222,6 +222,8 @@ _TORCH_OPERATORS = (
     "__rtruediv__", "__matmul__", "__rmatmul__", "__pow__", "__rpow__", "__floordiv__",
     "__rfloordiv__", "__mod__", "__rmod__", "__lt__", "__le__", "__gt__", "__ge__",
 )  # fmt: skip
+# 심볼릭 호출(함수형 API) 안에서 값이 필요한 변환: TensorFlow와 JAX에서는 실패합니다.
+_TORCH_CONVERSIONS = ("numpy", "item", "tolist", "__array__", "__float__", "__int__")
 _torch_operator_depth = [0]
 
 
@@ -234,6 +236,11 @@ def _numpy_operands_as_tensors():
     `RuntimeError`가 나고, 아니면 결과가 NumPy 배열이 됩니다. 그래서 같은 실수(NumPy로 뽑은
     잡음, NumPy로 읽은 가중치)가 백엔드마다 다른 보고를 받습니다. 채점하는 동안에만 PyTorch
     텐서의 산술 연산자가 NumPy 피연산자를 같은 장치·자료형의 텐서로 바꾸게 합니다.
+
+    또 PyTorch 백엔드의 Keras는 심볼릭 호출(함수형 API, 출력 모양 추론)이 실패하면 값이 1인
+    진짜 텐서로 `call()`을 다시 실행하므로, `call()`에서 텐서를 NumPy로 바꿔도 통과합니다.
+    TensorFlow와 JAX에서는 "Could not automatically infer the output shape"로 실패하는 일이라,
+    채점하는 동안에는 심볼릭 호출 안의 `.numpy()`, `np.asarray()`, `float()`가 예외를 냅니다.
     """
     if keras.backend.backend() != "torch":
         yield
@@ -253,17 +260,32 @@ def _numpy_operands_as_tensors():
 
         return operator
 
+    from keras.src.backend.common.symbolic_scope import in_symbolic_scope
+
+    def symbolic_guard(original):
+        def guarded(self, *args, **kwargs):
+            if in_symbolic_scope():
+                # TensorFlow가 심볼릭 텐서에서 내는 예외와 같은 형식입니다 (Keras가 그 위에
+                # "Could not automatically infer the output shape" 문장을 얹습니다).
+                raise NotImplementedError("Cannot convert a symbolic tensor to a NumPy array.")
+            return original(self, *args, **kwargs)
+
+        return guarded
+
     if _torch_operator_depth[0] == 0:
         for name in _TORCH_OPERATORS:
             _torch_operator_originals[name] = getattr(torch.Tensor, name)
             setattr(torch.Tensor, name, patch(_torch_operator_originals[name]))
+        for name in _TORCH_CONVERSIONS:
+            _torch_operator_originals[name] = getattr(torch.Tensor, name)
+            setattr(torch.Tensor, name, symbolic_guard(_torch_operator_originals[name]))
     _torch_operator_depth[0] += 1
     try:
         yield
     finally:
         _torch_operator_depth[0] -= 1
         if _torch_operator_depth[0] == 0:
-            for name in _TORCH_OPERATORS:
+            for name in _TORCH_OPERATORS + _TORCH_CONVERSIONS:
                 setattr(torch.Tensor, name, _torch_operator_originals[name])
 
 
