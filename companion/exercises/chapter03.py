@@ -498,7 +498,9 @@ def _train_step_model():
 
 def _sum_losses(model):
     losses = list(model.losses)
-    return float(keras.ops.sum(keras.ops.stack(losses))) if losses else 0.0
+    return (
+        float(keras.ops.convert_to_numpy(keras.ops.sum(keras.ops.stack(losses)))) if losses else 0.0
+    )
 
 
 def _step(model, optimizer, loss_fn, x, y, mode="total", training=True):
