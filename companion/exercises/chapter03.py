@@ -529,7 +529,7 @@ def _step(model, optimizer, loss_fn, x, y, mode="total", training=True):
     ]
     for _ in range(2 if mode == "twice" else 1):
         optimizer.apply_gradients(zip(gradients, weights, strict=True))
-    main_loss, extra = float(main_loss), float(extra)
+    main_loss, extra = (float(keras.ops.convert_to_numpy(v)) for v in (main_loss, extra))
     return main_loss + extra, main_loss, extra, count
 
 
