@@ -22,9 +22,15 @@ What is here (for every checker author):
   call). Backend errors for "tensor converted to NumPy/Python inside a compiled function" all
   become `CompiledConversionError` (`is_conversion_error`), so reports do not quote backend text.
   `compile_once` reports a `call()` that changes a Python attribute (`PythonStateError`) on every
-  backend, because only a traced function freezes such state. `uses_seed_generator(layer)` backs
-  the "noise frozen in a compiled function" checks on PyTorch. `compiled_training` and
-  `compile_train_step` are the training-step versions.
+  backend, because only a traced function freezes such state.
+- PyTorch while checking (`with checker:` and every `run()`): a NumPy operand of a tensor operator
+  becomes a tensor, as TensorFlow and JAX do (so NumPy noise or a weight read through NumPy gets
+  the same report), and converting a tensor to NumPy inside a symbolic call raises, as on the
+  other backends (Keras's torch backend would rerun the failed symbolic call on real tensors).
+  `fit_one_step` traces the training call first (`trace_training_call`); `run_twice_compiled`
+  freezes noise that no SeedGenerator drew, as a compiled function would.
+  `uses_seed_generator(layer)` backs the "noise frozen in a compiled function" checks on
+  PyTorch. `compiled_training` and `compile_train_step` are the training-step versions.
 - `Checker.expect_gradients_reach(what, target, x)`: every trainable weight gets a non-zero
   gradient (`gradients_of`; a weight read through NumPy in `call()` is caught).
 - `Checker.expect_compiled_matches(what, target, x, expected)`: the same output inside a compiled
@@ -246,10 +252,15 @@ def _numpy_operands_as_tensors():
         yield
         return
     import torch
+    from keras.src.backend.common.symbolic_scope import in_symbolic_scope
 
     def patch(original):
         def operator(self, other):
             if isinstance(other, (np.ndarray, np.generic)):
+                if in_symbolic_scope() and _sized_by_placeholder(self, other):
+                    # TensorFlow와 JAX에서는 이 차원이 None이라 그 크기로 NumPy 배열을 만들
+                    # 수 없습니다 (np.random.normal(size=(None, 2))).
+                    raise TypeError("'NoneType' object cannot be interpreted as an integer")
                 other = np.asarray(other)
                 if other.dtype.kind == "V" or other.dtype.name == "bfloat16":  # ml_dtypes
                     other = other.astype("float32")
@@ -259,8 +270,6 @@ def _numpy_operands_as_tensors():
             return original(self, other)
 
         return operator
-
-    from keras.src.backend.common.symbolic_scope import in_symbolic_scope
 
     def symbolic_guard(original):
         def guarded(self, *args, **kwargs):
@@ -290,6 +299,23 @@ def _numpy_operands_as_tensors():
 
 
 _torch_operator_originals = {}
+# PyTorch 백엔드의 Keras가 심볼릭 호출에서 None 차원 대신 쓰는 크기 (torch/core.py).
+_TORCH_PLACEHOLDER_SIZES = (83, 89)
+
+
+def _sized_by_placeholder(tensor, array):
+    """심볼릭 호출의 텐서와 NumPy 배열이 같은 자리에 None 차원 대신 쓴 크기(83, 89)를 가졌나.
+
+    그런 배열은 `tuple(inputs.shape)`로 크기를 읽어 만든 것입니다: TensorFlow와 JAX에서는 그
+    차원이 None이라 만들 수 없고, 심볼릭 호출이 실패합니다.
+    """
+    tensor_shape, array_shape = tuple(tensor.shape), np.shape(array)
+    if len(array_shape) != len(tensor_shape):
+        return False
+    return any(
+        a == t and a in _TORCH_PLACEHOLDER_SIZES
+        for a, t in zip(array_shape, tensor_shape, strict=True)
+    )
 
 
 @contextlib.contextmanager

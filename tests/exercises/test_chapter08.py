@@ -162,6 +162,13 @@ def test_conv_encoder_numpy_noise_is_frozen_in_a_graph():
     # Eagerly the noise changes between calls; inside tf.function it is a constant.
     report = check_conv_encoder(ConvEncoderNumpyNoise)
     assert_fails_with(report, "NumPy로 뽑은 잡음은 그래프에 상수로 굳습니다")
+    # The noise's size comes from tuple(z_mean.shape): None in a symbolic call on every backend
+    # (PyTorch's Keras fills in a placeholder size; the checker reports it like the others).
+    assert_fails_with(
+        report,
+        "함수형 API에서 keras.Input((28, 28, 1))으로 호출 중에 예외가 났습니다: TypeError: "
+        "Could not automatically infer the output shape",
+    )
 
 
 def test_conv_encoder_multiplies_by_the_variance():
