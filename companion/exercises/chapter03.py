@@ -503,7 +503,9 @@ def _train_step_model():
 
 def _sum_losses(model):
     losses = list(model.losses)
-    return float(keras.ops.sum(keras.ops.stack(losses))) if losses else 0.0
+    return (
+        float(keras.ops.convert_to_numpy(keras.ops.sum(keras.ops.stack(losses)))) if losses else 0.0
+    )
 
 
 def _step(model, optimizer, loss_fn, x, y, mode="total", training=True):
@@ -532,7 +534,7 @@ def _step(model, optimizer, loss_fn, x, y, mode="total", training=True):
     ]
     for _ in range(2 if mode == "twice" else 1):
         optimizer.apply_gradients(zip(gradients, weights, strict=True))
-    main_loss, extra = float(main_loss), float(extra)
+    main_loss, extra = (float(keras.ops.convert_to_numpy(v)) for v in (main_loss, extra))
     return main_loss + extra, main_loss, extra, count
 
 

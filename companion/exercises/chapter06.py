@@ -57,6 +57,7 @@ from companion.exercises.checker import (
     quiet_tensorflow_logs,
     require_class,
     short_array,
+    trace_training_call,
 )
 from companion.settings import SEED
 
@@ -361,6 +362,7 @@ def _fit_one_step(layer_class):
     model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
     layer_weights = layer.trainable_weights
     before = _numpy(layer_weights[0]) if layer_weights else np.zeros(0)
+    trace_training_call(model, x)
     history = model.fit(x, y, batch_size=16, epochs=1, verbose=0)
     after = _numpy(layer_weights[0]) if layer_weights else np.zeros(0)
     return before, after, np.asarray(history.history["loss"])

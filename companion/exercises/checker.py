@@ -22,9 +22,15 @@ What is here (for every checker author):
   call). Backend errors for "tensor converted to NumPy/Python inside a compiled function" all
   become `CompiledConversionError` (`is_conversion_error`), so reports do not quote backend text.
   `compile_once` reports a `call()` that changes a Python attribute (`PythonStateError`) on every
-  backend, because only a traced function freezes such state. `uses_seed_generator(layer)` backs
-  the "noise frozen in a compiled function" checks on PyTorch. `compiled_training` and
-  `compile_train_step` are the training-step versions.
+  backend, because only a traced function freezes such state.
+- PyTorch while checking (`with checker:` and every `run()`): a NumPy operand of a tensor operator
+  becomes a tensor, as TensorFlow and JAX do (so NumPy noise or a weight read through NumPy gets
+  the same report), and converting a tensor to NumPy inside a symbolic call raises, as on the
+  other backends (Keras's torch backend would rerun the failed symbolic call on real tensors).
+  `fit_one_step` traces the training call first (`trace_training_call`); `run_twice_compiled`
+  freezes noise that no SeedGenerator drew, as a compiled function would.
+  `uses_seed_generator(layer)` backs the "noise frozen in a compiled function" checks on
+  PyTorch. `compiled_training` and `compile_train_step` are the training-step versions.
 - `Checker.expect_gradients_reach(what, target, x)`: every trainable weight gets a non-zero
   gradient (`gradients_of`; a weight read through NumPy in `call()` is caught).
 - `Checker.expect_compiled_matches(what, target, x, expected)`: the same output inside a compiled
@@ -217,6 +223,101 @@ def describe_exception(error):
     return f"{name}: " + "\n    ".join(kept) if kept else name
 
 
+_TORCH_OPERATORS = (
+    "__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__",
+    "__rtruediv__", "__matmul__", "__rmatmul__", "__pow__", "__rpow__", "__floordiv__",
+    "__rfloordiv__", "__mod__", "__rmod__", "__lt__", "__le__", "__gt__", "__ge__",
+)  # fmt: skip
+# 심볼릭 호출(함수형 API) 안에서 값이 필요한 변환: TensorFlow와 JAX에서는 실패합니다.
+_TORCH_CONVERSIONS = ("numpy", "item", "tolist", "__array__", "__float__", "__int__")
+_torch_operator_depth = [0]
+
+
+@contextlib.contextmanager
+def _numpy_operands_as_tensors():
+    """PyTorch: `텐서 + NumPy 배열`을 TensorFlow·JAX처럼 텐서 연산으로 만듭니다.
+
+    TensorFlow와 JAX는 텐서와 NumPy 배열을 섞은 연산(`inputs + noise`)에서 배열을 상수 텐서로
+    바꿉니다. PyTorch에서는 NumPy가 텐서를 배열로 바꾸려 하므로 경사를 추적하는 텐서면
+    `RuntimeError`가 나고, 아니면 결과가 NumPy 배열이 됩니다. 그래서 같은 실수(NumPy로 뽑은
+    잡음, NumPy로 읽은 가중치)가 백엔드마다 다른 보고를 받습니다. 채점하는 동안에만 PyTorch
+    텐서의 산술 연산자가 NumPy 피연산자를 같은 장치·자료형의 텐서로 바꾸게 합니다.
+
+    또 PyTorch 백엔드의 Keras는 심볼릭 호출(함수형 API, 출력 모양 추론)이 실패하면 값이 1인
+    진짜 텐서로 `call()`을 다시 실행하므로, `call()`에서 텐서를 NumPy로 바꿔도 통과합니다.
+    TensorFlow와 JAX에서는 "Could not automatically infer the output shape"로 실패하는 일이라,
+    채점하는 동안에는 심볼릭 호출 안의 `.numpy()`, `np.asarray()`, `float()`가 예외를 냅니다.
+    """
+    if keras.backend.backend() != "torch":
+        yield
+        return
+    import torch
+    from keras.src.backend.common.symbolic_scope import in_symbolic_scope
+
+    def patch(original):
+        def operator(self, other):
+            if isinstance(other, (np.ndarray, np.generic)):
+                if in_symbolic_scope() and _sized_by_placeholder(self, other):
+                    # TensorFlow와 JAX에서는 이 차원이 None이라 그 크기로 NumPy 배열을 만들
+                    # 수 없습니다 (np.random.normal(size=(None, 2))).
+                    raise TypeError("'NoneType' object cannot be interpreted as an integer")
+                other = np.asarray(other)
+                if other.dtype.kind == "V" or other.dtype.name == "bfloat16":  # ml_dtypes
+                    other = other.astype("float32")
+                other = torch.as_tensor(other, device=self.device)
+                if other.is_floating_point() and self.is_floating_point():
+                    other = other.to(self.dtype)
+            return original(self, other)
+
+        return operator
+
+    def symbolic_guard(original):
+        def guarded(self, *args, **kwargs):
+            if in_symbolic_scope():
+                # TensorFlow가 심볼릭 텐서에서 내는 예외와 같은 형식입니다 (Keras가 그 위에
+                # "Could not automatically infer the output shape" 문장을 얹습니다).
+                raise NotImplementedError("Cannot convert a symbolic tensor to a NumPy array.")
+            return original(self, *args, **kwargs)
+
+        return guarded
+
+    if _torch_operator_depth[0] == 0:
+        for name in _TORCH_OPERATORS:
+            _torch_operator_originals[name] = getattr(torch.Tensor, name)
+            setattr(torch.Tensor, name, patch(_torch_operator_originals[name]))
+        for name in _TORCH_CONVERSIONS:
+            _torch_operator_originals[name] = getattr(torch.Tensor, name)
+            setattr(torch.Tensor, name, symbolic_guard(_torch_operator_originals[name]))
+    _torch_operator_depth[0] += 1
+    try:
+        yield
+    finally:
+        _torch_operator_depth[0] -= 1
+        if _torch_operator_depth[0] == 0:
+            for name in _TORCH_OPERATORS + _TORCH_CONVERSIONS:
+                setattr(torch.Tensor, name, _torch_operator_originals[name])
+
+
+_torch_operator_originals = {}
+# PyTorch 백엔드의 Keras가 심볼릭 호출에서 None 차원 대신 쓰는 크기 (torch/core.py).
+_TORCH_PLACEHOLDER_SIZES = (83, 89)
+
+
+def _sized_by_placeholder(tensor, array):
+    """심볼릭 호출의 텐서와 NumPy 배열이 같은 자리에 None 차원 대신 쓴 크기(83, 89)를 가졌나.
+
+    그런 배열은 `tuple(inputs.shape)`로 크기를 읽어 만든 것입니다: TensorFlow와 JAX에서는 그
+    차원이 None이라 만들 수 없고, 심볼릭 호출이 실패합니다.
+    """
+    tensor_shape, array_shape = tuple(tensor.shape), np.shape(array)
+    if len(array_shape) != len(tensor_shape):
+        return False
+    return any(
+        a == t and a in _TORCH_PLACEHOLDER_SIZES
+        for a, t in zip(array_shape, tensor_shape, strict=True)
+    )
+
+
 @contextlib.contextmanager
 def _quiet(python_warnings=False):
     tf_logger = logging.getLogger("tensorflow")
@@ -232,6 +333,8 @@ def _quiet(python_warnings=False):
         absl_logging.set_verbosity(absl_logging.ERROR)
     except ImportError:  # absl 없이 도는 백엔드
         absl_logging = None
+    operators = _numpy_operands_as_tensors()
+    operators.__enter__()
     try:
         if python_warnings:
             with warnings.catch_warnings():
@@ -242,6 +345,7 @@ def _quiet(python_warnings=False):
             # 기록해 보고서의 문장으로 바꾸기도 하고 (5장), 같은 경고는 어차피 한 번만 출력됩니다.
             yield
     finally:
+        operators.__exit__(None, None, None)
         tf_logger.setLevel(levels[0])
         absl_logger.setLevel(levels[1])
         if absl_logging is not None and absl_verbosity is not None:
@@ -991,9 +1095,35 @@ def run_twice_compiled(fn, *args, state=None):
     """`fn(*args)`를 컴파일된 함수(`compiled`) 안에서 두 번 실행해 NumPy 배열 두 개로 돌려줍니다.
 
     `state`는 `fn`이 부르는 층입니다 (JAX에서 그 가중치와 SeedGenerator 상태를 넘깁니다).
+
+    PyTorch에서는 컴파일하지 않으므로, 두 번째 호출에서 `state` 층의 SeedGenerator 상태가
+    바뀌지 않았으면 첫 번째 결과를 두 번 돌려줍니다: SeedGenerator에서 오지 않은 잡음(NumPy로
+    뽑은 잡음, 파이썬 수 시드)은 `tf.function`과 `jax.jit` 안에서 상수로 굳기 때문입니다.
     """
     function = compiled(fn, state=state)
-    return [keras.ops.convert_to_numpy(function(*args)) for _ in range(2)]
+    first = keras.ops.convert_to_numpy(function(*args))
+    before = _seed_states(state)
+    second = keras.ops.convert_to_numpy(function(*args))
+    if keras.backend.backend() == "torch" and _same_states(before, _seed_states(state)):
+        second = first
+    return [first, second]
+
+
+def _seed_states(state):
+    """`state` 층과 하위 층의 SeedGenerator 상태 (NumPy 배열 리스트)."""
+    if not isinstance(state, keras.layers.Layer):
+        return []
+    return [
+        np.array(keras.ops.convert_to_numpy(generator.state))
+        for sublayer in state._flatten_layers()
+        for generator in getattr(sublayer, "_seed_generators", None) or []
+    ]
+
+
+def _same_states(before, after):
+    return len(before) == len(after) and all(
+        np.array_equal(a, b) for a, b in zip(before, after, strict=True)
+    )
 
 
 run_twice_in_tf_function = run_twice_compiled
@@ -1227,8 +1357,30 @@ def compile_train_step(train_step):
     return call
 
 
+def trace_training_call(model, x):
+    """PyTorch: `model(x, training=True)`를 `compiled`의 추적(`_torch_trace_check`)으로 부릅니다.
+
+    TensorFlow와 JAX의 `fit()`은 훈련 단계를 컴파일하므로, `call()`에서 가중치에서 온 텐서를
+    NumPy로 바꾸면 `fit()`이 실패합니다. PyTorch의 `fit()`은 즉시 실행이라 그 실수가 보이지
+    않으므로, 같은 보고(`CompiledConversionError`)를 내려고 먼저 한 번 추적해 봅니다. 다른
+    백엔드에서는 아무것도 하지 않습니다.
+    """
+    if keras.backend.backend() != "torch":
+        return
+    _build(model, np.asarray(x))
+
+    def training_call(inputs):
+        return model(inputs, training=True)
+
+    _torch_trace_check(training_call, _state_variables(model), np.asarray(x))
+
+
 def fit_one_step(model, x, y, loss="mse", learning_rate=0.0):
-    """`model`을 컴파일해 `fit()`으로 한 단계 훈련하고 `History`를 돌려줍니다."""
+    """`model`을 컴파일해 `fit()`으로 한 단계 훈련하고 `History`를 돌려줍니다.
+
+    PyTorch에서는 먼저 `trace_training_call`로 훈련 단계의 호출을 "추적"합니다.
+    """
+    trace_training_call(model, x)
     model.compile(optimizer=keras.optimizers.SGD(learning_rate), loss=loss)
     return model.fit(x, y, batch_size=len(x), epochs=1, verbose=0)
 

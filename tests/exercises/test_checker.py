@@ -453,3 +453,19 @@ def test_chapter_module_maps_every_requirement_to_a_check(number):
     for table in tables:
         rows = [line for line in table.splitlines() if line.startswith("| ")]
         assert len(rows) >= 5, "each exercise lists its requirements"
+
+
+@pytest.mark.skipif(keras.backend.backend() != "torch", reason="PyTorch-only patch")
+def test_torch_numpy_operands_are_tensors_only_while_checking():
+    import torch
+
+    originals = {name: getattr(torch.Tensor, name) for name in ("__mul__", "numpy", "__array__")}
+    weight = torch.ones(2, requires_grad=True)
+    checker = Checker("NumPy 피연산자")
+    with checker:
+        with checker:  # nested contexts (every run() enters one) patch once, restore once
+            product = weight * np.full(2, 3.0)
+        assert isinstance(product, torch.Tensor) and product.requires_grad
+        assert product.dtype == torch.float32
+    for name, original in originals.items():
+        assert getattr(torch.Tensor, name) is original
