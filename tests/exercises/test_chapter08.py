@@ -151,11 +151,14 @@ def test_conv_encoder_ignoring_seed():
 
 
 def test_conv_encoder_with_the_same_noise_every_call():
+    report = check_conv_encoder(ConvEncoderFixedNoise)
     assert_fails_with(
-        check_conv_encoder(ConvEncoderFixedNoise),
+        report,
         "같은 층을 다시 부르면 z가 달라져야 하는데 같습니다. keras.random.normal()에 정수 "
         "시드를 바로 넘기면 매번 같은 잡음이 나옵니다 (SeedGenerator를 쓰세요).",
     )
+    # The same symptom inside a compiled function is not reported again as NumPy noise.
+    assert "NumPy" not in repr(report), report
 
 
 def test_conv_encoder_numpy_noise_is_frozen_in_a_graph():
