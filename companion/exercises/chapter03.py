@@ -463,8 +463,7 @@ def check_train_step(train_step):
             wanted = expected_model.get_weights()
             checker.require(
                 not all(np.array_equal(a, b) for a, b in zip(after, before, strict=True)),
-                f"{label} 뒤에도 가중치가 그대로입니다 "
-                "(optimizer.apply()로 경사를 적용하세요).",
+                f"{label} 뒤에도 가중치가 그대로입니다 (optimizer.apply()로 경사를 적용하세요).",
             )
             gap = max(float(np.max(np.abs(a - w))) for a, w in zip(after, wanted, strict=True))
             if gap >= 1e-4:
