@@ -7,8 +7,7 @@ Fashion-MNIST 전체(60,000장)를 배치 64로 한 에포크 훈련하는 시�
   한 번에 한 프로세스만 돌므로 서로 CPU를 다투지 않습니다.
 - 모든 변형은 같은 모델, 같은 NumPy 초기 가중치(백엔드와 무관), 같은 배치 순서(섞지 않음)로
   훈련합니다. 재기 전의 워밍업 에포크가 곧 "첫 에포크"이므로 그 손실을 나란히 적습니다.
-- 즉시 실행 변형과 PyTorch의 `jit_compile=True`(이 CPU에서 단계당 0.5초쯤)는 6,400장(100단계)만
-  재서 한 에포크로 환산합니다.
+- 즉시 실행 변형(`run_eagerly=True`)은 6,400장(100단계)만 재서 한 에포크로 환산합니다.
 - 계산 하한: 이 모델의 실제 행렬 곱(784-64-32 VAE, 배치 64, 순전파와 역전파)만으로 이루어진
   단계를 한 번의 호출 안에서 에포크만큼 돌린 시간의 중앙값 (TensorFlow와 JAX에서 재서 빠른 쪽).
 
@@ -62,7 +61,7 @@ VARIANTS = [
     (
         "fit_tfdata_spe32_lean",
         ("tensorflow",),
-        "fit(steps_per_execution=32), tf.data, 지표 없는 train_step",
+        "fit(steps_per_execution=32), tf.data, 직접 쓴 루프의 train_step",
     ),
     ("loop_spe1", ("tensorflow",), "companion.train_custom_loop(steps_per_execution=1), tf.data"),
     ("loop_spe32", ("tensorflow",), "companion.train_custom_loop(steps_per_execution=32), tf.data"),
@@ -74,7 +73,7 @@ LABELS = {name: label for name, _, label in VARIANTS}
 LADDER = [
     ("loop_spe32", "출발점: 직접 쓴 컴파일된 루프 (tf.data, 32단계씩)"),
     ("fit_tfdata_spe32_lean", "fit()의 틀 (에포크 반복자, 콜백과 History, 단계 함수 구조)"),
-    ("fit_tfdata_spe32", "지표 갱신 (compute_loss와 손실 추적기 세 개)"),
+    ("fit_tfdata_spe32", "지표 갱신 (compute_loss와 손실 추적기 세 개; 루프는 Mean 하나)"),
     ("fit_spe32", "데이터 어댑터 (NumPy 배열 → 배치)"),
     ("fit", "steps_per_execution=1 (배치마다 파이썬으로 돌아옴)"),
 ]
@@ -123,18 +122,26 @@ def _worker(backend, images, protocol):
         return tf.data.Dataset.from_tensor_slices(x[:n]).batch(BATCH_SIZE).prefetch(2)
 
     class LeanVAE(companion.VariationalAutoEncoder):
-        """fit()'s loop with a train_step that only computes the loss and applies gradients."""
+        """fit()'s loop around the hand-written loop's own step (companion.train_custom_loop):
+        the loss, its gradients, and one weighted Mean instead of compute_loss's three trackers."""
+
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.step_loss = keras.metrics.Mean(name="loss")
+
+        @property
+        def metrics(self):
+            return [self.step_loss]
 
         def train_step(self, data):
-            x_batch = data[0] if isinstance(data, tuple) else data
+            x_batch = keras.utils.unpack_x_y_sample_weight(data)[0]
             with tf.GradientTape() as tape:
                 loss = ops.mean(ops.square(self(x_batch, training=True) - x_batch))
                 loss = loss + ops.sum(self.losses)
             gradients = tape.gradient(loss, self.trainable_weights)
             self.optimizer.apply(gradients, self.trainable_weights)
-            # Not {}: with steps_per_execution > 1 TensorFlow's fit() cannot carry an empty
-            # dict through its while loop (ValueError from OptionalFromValue).
-            return {"batch_loss": loss}
+            self.step_loss.update_state(loss, sample_weight=ops.shape(x_batch)[0])
+            return {"loss": self.step_loss.result()}
 
     def fit_runner(
         arrays=True, eager=False, subset=False, verbose=0, model_class=None, **compile_kwargs
@@ -191,8 +198,7 @@ def _worker(backend, images, protocol):
         "mlp_dense": lambda: mlp_runner(keras.layers.Dense),
         "fit_eager": lambda: fit_runner(eager=True),
         "fit": lambda: fit_runner(),
-        # torch.compile on CPU runs at about 0.5 s/step here: timed on 100 steps, like eager.
-        "fit_jit": lambda: fit_runner(jit_compile=True, subset=backend == "torch"),
+        "fit_jit": lambda: fit_runner(jit_compile=True),
         "fit_spe32": lambda: fit_runner(steps_per_execution=SPE),
         "fit_spe32_jit": lambda: fit_runner(steps_per_execution=SPE, jit_compile=True),
         "fit_tfdata": lambda: fit_runner(arrays=False),
@@ -340,56 +346,55 @@ def machine():
 
 
 def summarize(raw):
-    """Rows, ratios, floor and the factor ladder from the raw per-repeat times."""
-    floors = [
-        w["floor_seconds"]["median"] for w in raw["workers"].values() if w.get("floor_seconds")
-    ]
-    floor = min(floors)
-    baseline = statistics.median(raw["times"]["tensorflow"]["fit"])
+    """Rows, ratios, floor and the factor ladder from the raw per-repeat times.
+
+    A partial run (`--backends`, or BENCHMARK_ONLY while debugging) leaves out what it lacks:
+    ratios need TensorFlow's default fit(), the ladder needs TensorFlow's ladder rows.
+    """
+
+    def median(backend, name):
+        times = raw["times"].get(backend, {}).get(name)
+        return statistics.median(times) if times else None
+
+    floors = [w["floor_seconds"]["median"] for w in raw["workers"].values() if w["floor_seconds"]]
+    floor = min(floors) if floors else None
+    baseline = median("tensorflow", "fit")
     rows = []
     for name, backends, label in VARIANTS:
         for backend in backends:
-            times = raw["times"].get(backend, {}).get(name)
-            info = raw["workers"][backend]["variants"].get(name, {})
-            if not times:
-                rows.append({"name": name, "backend": backend, "label": label, **info})
+            if backend not in raw["workers"]:
                 continue
-            median = statistics.median(times)
-            rows.append(
-                {
-                    "name": name,
-                    "backend": backend,
-                    "label": label,
-                    "seconds_per_epoch": median,
+            info = raw["workers"][backend]["variants"].get(name)
+            if info is None:  # not run (BENCHMARK_ONLY)
+                continue
+            times, seconds = raw["times"][backend].get(name), median(backend, name)
+            row = {"name": name, "backend": backend, "label": label}
+            if seconds is not None:
+                row |= {
+                    "seconds_per_epoch": seconds,
                     "min": min(times),
                     "max": max(times),
                     "all_seconds": times,
-                    "ratio_to_tensorflow_fit": median / baseline,
-                    "ratio_to_floor": median / floor,
-                    **info,
+                    "ratio_to_tensorflow_fit": seconds / baseline if baseline else None,
+                    "ratio_to_floor": seconds / floor if floor else None,
                 }
-            )
+            rows.append(row | info)
     timed = [r for r in rows if "seconds_per_epoch" in r]
     best = min(timed, key=lambda r: r["seconds_per_epoch"])
-    tf_times = raw["times"]["tensorflow"]
     ladder, previous = [], None
     for name, factor in LADDER:
-        if name not in tf_times:  # a row that failed to set up: its factor merges into the next
+        seconds = median("tensorflow", name)
+        if seconds is None:  # a row that failed to set up: its factor merges into the next
             continue
-        seconds = statistics.median(tf_times[name])
+        added = None if previous is None else seconds - previous
         ladder.append(
-            {
-                "row": name,
-                "factor": factor,
-                "seconds_per_epoch": seconds,
-                "added_seconds": None if previous is None else seconds - previous,
-            }
+            {"row": name, "factor": factor, "seconds_per_epoch": seconds, "added_seconds": added}
         )
         previous = seconds
-    gap = ladder[-1]["seconds_per_epoch"] - ladder[0]["seconds_per_epoch"]
+    gap = ladder[-1]["seconds_per_epoch"] - ladder[0]["seconds_per_epoch"] if ladder else 0
     for step in ladder[1:]:
         step["share_of_gap"] = step["added_seconds"] / gap if gap else None
-    verbose = statistics.median(tf_times.get("fit_verbose1_spe32", [float("nan")]))
+    verbose, quiet = median("tensorflow", "fit_verbose1_spe32"), median("tensorflow", "fit_spe32")
     return {
         "rows": rows,
         "best": {
@@ -400,14 +405,14 @@ def summarize(raw):
         "floor": {
             "seconds_per_epoch": floor,
             "step_matmul_flops": step_flops(),
-            "flops_per_second": step_flops() * raw["steps_per_epoch"] / floor,
+            "flops_per_second": step_flops() * raw["steps_per_epoch"] / floor if floor else None,
             "per_backend": {b: w["floor_seconds"] for b, w in raw["workers"].items()},
         },
         "gap": {
-            "loop_seconds": ladder[0]["seconds_per_epoch"],
-            "fit_seconds": ladder[-1]["seconds_per_epoch"],
+            "loop_seconds": ladder[0]["seconds_per_epoch"] if ladder else None,
+            "fit_seconds": ladder[-1]["seconds_per_epoch"] if ladder else None,
             "ladder": ladder,
-            "progbar_added_seconds": verbose - statistics.median(tf_times["fit_spe32"]),
+            "progbar_added_seconds": verbose - quiet if verbose and quiet else None,
         },
     }
 
@@ -506,6 +511,10 @@ def main(argv=None):
 
 def print_table(result):
     summary = result["summary"]
+
+    def number(value, spec):
+        return "—" if value is None else format(value, spec)
+
     print(f"{result['images']:,}장, 배치 {BATCH_SIZE}, 반복 {result['repeats']}번의 중앙값")
     print("| 백엔드 | 변형 | 초/에포크 | 최소–최대 | TF fit() 대비 | 하한 대비 | 첫 에포크 손실 |")
     print("|---|---|---:|---:|---:|---:|---:|")
@@ -513,21 +522,21 @@ def print_table(result):
         if "seconds_per_epoch" not in row:
             print(f"| {row['backend']} | {row['label']} | 실패: {row.get('error')} | | | | |")
             continue
-        loss = row.get("first_epoch_loss")
         print(
             f"| {row['backend']} | {row['label']} | {row['seconds_per_epoch']:.2f} | "
-            f"{row['min']:.2f}–{row['max']:.2f} | {row['ratio_to_tensorflow_fit']:.2f} | "
-            f"{row['ratio_to_floor']:.1f} | {'—' if loss is None else f'{loss:.4f}'} |"
+            f"{row['min']:.2f}–{row['max']:.2f} | {number(row['ratio_to_tensorflow_fit'], '.2f')}"
+            f" | {number(row['ratio_to_floor'], '.1f')}"
+            f" | {number(row.get('first_epoch_loss'), '.4f')} |"
         )
     floor = summary["floor"]
-    gflops = floor["flops_per_second"] / 1e9
-    print(f"계산 하한 {floor['seconds_per_epoch']:.3f} 초/에포크 ({gflops:.1f} GFLOP/s)")
+    if floor["seconds_per_epoch"]:
+        gflops = floor["flops_per_second"] / 1e9
+        print(f"계산 하한 {floor['seconds_per_epoch']:.3f} 초/에포크 ({gflops:.1f} GFLOP/s)")
     for step in summary["gap"]["ladder"]:
-        added = step["added_seconds"]
-        share = step.get("share_of_gap")
+        added, share = step["added_seconds"], step.get("share_of_gap")
         print(
             f"{step['factor']}: {step['seconds_per_epoch']:.2f} 초"
-            + ("" if added is None else f" (+{added:.2f} 초, 차이의 {100 * share:.0f}%)")
+            + ("" if added is None else f" ({added:+.2f} 초, 차이의 {number(share, '.0%')})")
         )
 
 
