@@ -64,8 +64,15 @@ BACKEND_TESTS := tests --ignore=tests/book -m "not browser and not tensorflow_on
 test-jax: $(STAMP) data
 	KERAS_BACKEND=jax $(PY) -m pytest $(BACKEND_TESTS) $(XDIST) $(DURATIONS)
 
+# PyTorch on CPU: one intra-op thread per process. With one xdist worker (or notebook kernel)
+# per core, PyTorch's default of one OpenMP thread per core oversubscribes the cores and its
+# spinning threads stall each other: two processes training the VAE side by side took 13-52 s
+# for 300 steps with 2 threads each and 0.9 s with 1 thread each, 0.9 s alone
+# (`.venv/bin/python benchmarks/torch_threads.py`). TensorFlow's and JAX's pools do not do this.
+TORCH_THREADS := OMP_NUM_THREADS=1
+
 test-torch: $(STAMP) data
-	KERAS_BACKEND=torch $(PY) -m pytest $(BACKEND_TESTS) $(XDIST) $(DURATIONS)
+	$(TORCH_THREADS) KERAS_BACKEND=torch $(PY) -m pytest $(BACKEND_TESTS) $(XDIST) $(DURATIONS)
 
 nbval: $(STAMP) data
 	$(PY) -m pytest $(NBVAL) $(XDIST) $(DURATIONS) book
@@ -76,7 +83,7 @@ nbval-jax: $(STAMP) data
 	KERAS_BACKEND=jax $(PY) -m pytest $(NBVAL) $(XDIST) $(DURATIONS) book
 
 nbval-torch: $(STAMP) data
-	KERAS_BACKEND=torch $(PY) -m pytest $(NBVAL) $(XDIST) $(DURATIONS) book
+	$(TORCH_THREADS) KERAS_BACKEND=torch $(PY) -m pytest $(NBVAL) $(XDIST) $(DURATIONS) book
 
 # The notebooks again with TensorFlow's oneDNN kernels off (as on CPUs or builds without them):
 # the stored outputs must not depend on which matmul kernels rounded the last digits.

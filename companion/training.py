@@ -218,11 +218,7 @@ def train_custom_loop(
 
     history = {"loss": []}
     for epoch in range(epochs):
-        if verbose:
-            print(f"에포크 {epoch + 1}/{epochs}")
-        target = cardinality if cardinality >= 0 else None
-        progbar = keras.utils.Progbar(target, verbose=verbose, stateful_metrics=["loss"])
-        loss_tracker.reset_state()
+        progbar = _start_epoch(epoch, epochs, cardinality, verbose, loss_tracker)
         iterator = iter(dataset)
         step = 0
         if not functions["variables_ready"]:
@@ -245,10 +241,19 @@ def train_custom_loop(
                 break
         if step == 0:
             raise ValueError("dataset에 배치가 하나도 없습니다. 받은 값: 빈 데이터셋")
-        if verbose and target is None:
+        if verbose and progbar.target is None:
             progbar.update(step, values=[("loss", loss_tracker.result())], finalize=True)
         history["loss"].append(float(loss_tracker.result()))
     return history
+
+
+def _start_epoch(epoch, epochs, cardinality, verbose, loss_tracker):
+    """에포크 머리말을 찍고, 지표를 비우고, 이 에포크의 진행 막대를 돌려줍니다 (fit()처럼)."""
+    if verbose:
+        print(f"에포크 {epoch + 1}/{epochs}")
+    loss_tracker.reset_state()
+    target = cardinality if cardinality >= 0 else None
+    return keras.utils.Progbar(target, verbose=verbose, stateful_metrics=["loss"])
 
 
 def _train_stepwise(model, dataset, optimizer, loss_fn, epochs, verbose, refresh, split_batch):
@@ -269,11 +274,7 @@ def _train_stepwise(model, dataset, optimizer, loss_fn, epochs, verbose, refresh
     train_step = functions["train_step"]
     history = {"loss": []}
     for epoch in range(epochs):
-        if verbose:
-            print(f"에포크 {epoch + 1}/{epochs}")
-        target = cardinality if cardinality >= 0 else None
-        progbar = keras.utils.Progbar(target, verbose=verbose, stateful_metrics=["loss"])
-        loss_tracker.reset_state()
+        progbar = _start_epoch(epoch, epochs, cardinality, verbose, loss_tracker)
         step = 0
         for batch in dataset.as_numpy_iterator():
             x, y = split_batch(batch)
