@@ -44,12 +44,14 @@ class Mutation:
     #: Why the change cannot be caught, for a change that does not alter behaviour at all
     #: (an "equivalent mutant"): kept to document that it was tried. Empty for real breakage.
     equivalent: str = ""
+    #: KERAS_BACKEND for the test run, for code that only runs on one backend ("" = inherited).
+    backend: str = ""
 
 
-def m(name, path, old, new, tests, what, equivalent=""):
+def m(name, path, old, new, tests, what, equivalent="", backend=""):
     """`tests` is "<test file>::<pytest -k expression>"."""
     test_file, selection = tests.split("::", 1)
-    return Mutation(name, path, old, new, test_file, selection, what, equivalent)
+    return Mutation(name, path, old, new, test_file, selection, what, equivalent, backend)
 
 
 L = "companion/layers/"
@@ -584,8 +586,8 @@ MUTATIONS = [
     m(
         "loop-metric-not-reset",
         "companion/training.py",
-        "        loss_tracker.reset_state()",
-        "        pass",
+        "    loss_tracker.reset_state()",
+        "    pass",
         "tests/test_training.py::matches_fit_step_for_step",
         "the epoch loss metric is never reset",
     ),
@@ -607,6 +609,70 @@ MUTATIONS = [
         "steps_per_execution accepted but every call runs one batch",
         equivalent="by design the result is the same for every steps_per_execution; only the "
         "speed changes (benchmarks/vae_training.py measures it)",
+    ),
+    # The same loop and the VAE's train_step on JAX and PyTorch ------------------------------
+    m(
+        "loop-jax-no-model-losses",
+        "companion/training.py",
+        "        if losses:\n            loss = loss + ops.sum(losses)",
+        "        pass",
+        "tests/test_training.py::model_losses_are_minimised_too",
+        "JAX loop: the losses returned by stateless_call (the KL term) are left out",
+        backend="jax",
+    ),
+    m(
+        "loop-jax-seed-state-dropped",
+        "companion/training.py",
+        "        y_pred, non_trainable_variables, losses = model.stateless_call(",
+        "        y_pred, _, losses = model.stateless_call(",
+        "tests/test_training.py::a_vae_trained_by_the_loop_matches_fit",
+        "JAX loop: the sampling layers' seed states are not carried to the next step",
+        backend="jax",
+    ),
+    m(
+        "loop-torch-no-zero-grad",
+        "companion/training.py",
+        "        model.zero_grad()\n        y_pred = model(x, **kwargs)",
+        "        y_pred = model(x, **kwargs)",
+        "tests/test_training.py::matches_fit_step_for_step",
+        "PyTorch loop: gradients pile up from batch to batch (no zero_grad())",
+        backend="torch",
+    ),
+    m(
+        "vae-jax-no-kl",
+        M + "variational_autoencoder.py",
+        "with keras.StatelessScope(state_mapping=mapping, collect_losses=True) as scope:",
+        "with keras.StatelessScope(state_mapping=mapping, collect_losses=False) as scope:",
+        TM + "test_vae_train_step.py::train_step_agrees_with_keras_own_step",
+        "JAX train_step: the KL term added by add_loss() is not collected, so not trained",
+        backend="jax",
+    ),
+    m(
+        "vae-jax-no-loss-scaling",
+        M + "variational_autoencoder.py",
+        "                loss = self.optimizer.scale_loss(loss)",
+        "                pass",
+        TM + "test_vae_train_step.py::mixed_precision_scales_the_loss",
+        "JAX train_step: the loss is not scaled for the LossScaleOptimizer (mixed_float16)",
+        backend="jax",
+    ),
+    m(
+        "vae-torch-no-zero-grad",
+        M + "variational_autoencoder.py",
+        "        self.zero_grad()\n",
+        "",
+        TM + "test_vae_train_step.py::train_step_agrees_with_keras_own_step",
+        "PyTorch train_step: gradients pile up from batch to batch (no zero_grad())",
+        backend="torch",
+    ),
+    m(
+        "vae-torch-no-loss-scaling",
+        M + "variational_autoencoder.py",
+        "        self.optimizer.scale_loss(loss).backward()",
+        "        loss.backward()",
+        TM + "test_vae_train_step.py::mixed_precision_scales_the_loss",
+        "PyTorch train_step: the loss is not scaled for the LossScaleOptimizer (mixed_float16)",
+        backend="torch",
     ),
     # Plotting, data, display -------------------------------------------------------------
     m(
@@ -697,6 +763,9 @@ def _copy_tree(destination):
 def _pytest(workdir, mutation):
     env = dict(os.environ, PYTHONPATH=str(workdir), PYTHONDONTWRITEBYTECODE="1")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if mutation.backend:
+        env["KERAS_BACKEND"] = mutation.backend
+        env["OMP_NUM_THREADS"] = "1"  # PyTorch: see the Makefile's TORCH_THREADS
     command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider"]
     command += [mutation.test_file, "-k", mutation.selection]
     return subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True)
