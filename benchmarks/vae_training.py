@@ -367,9 +367,10 @@ def summarize(raw):
             info = raw["workers"][backend]["variants"].get(name)
             if info is None:  # not run (BENCHMARK_ONLY)
                 continue
-            times, seconds = raw["times"][backend].get(name), median(backend, name)
+            times = raw["times"][backend].get(name)
             row = {"name": name, "backend": backend, "label": label}
-            if seconds is not None:
+            if times:
+                seconds = statistics.median(times)
                 row |= {
                     "seconds_per_epoch": seconds,
                     "min": min(times),

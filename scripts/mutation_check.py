@@ -765,7 +765,6 @@ def _pytest(workdir, mutation):
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     if mutation.backend:
         env["KERAS_BACKEND"] = mutation.backend
-        env["OMP_NUM_THREADS"] = "1"  # PyTorch: see the Makefile's TORCH_THREADS
     command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider"]
     command += [mutation.test_file, "-k", mutation.selection]
     return subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True)
