@@ -41,6 +41,7 @@ from companion.exercises._layer_calls import call_layer
 from companion.exercises.checker import (
     Checker,
     compile_once,
+    exercise,
     nontrivial_inputs,
     require_class,
     set_nontrivial_weights,
@@ -48,6 +49,7 @@ from companion.exercises.checker import (
 from companion.settings import SEED
 
 
+@exercise("연습 1-1 Scale 층", "Scale")
 def check_scale_layer(layer_class):
     """연습 1-1: 훈련 가능한 스칼라 가중치 `scale` 하나로 입력을 곱하는 `Scale` 층을 채점합니다.
 
@@ -142,6 +144,7 @@ def _value_hint(x, s, y):
     return " (call()은 inputs * self.scale을 돌려줘야 합니다)"
 
 
+@exercise("연습 1-2 RunningMean 층", "RunningMean")
 def check_running_mean(layer_class):
     """연습 1-2: 지금까지 본 모든 샘플의 평균을 상태로 기억하는 `RunningMean` 층을 채점합니다.
 

@@ -38,6 +38,7 @@ import numpy as np
 from companion.exercises._layer_calls import call_layer
 from companion.exercises.checker import (
     Checker,
+    exercise,
     nontrivial_inputs,
     require_class,
     set_nontrivial_weights,
@@ -45,6 +46,7 @@ from companion.exercises.checker import (
 from companion.settings import SEED
 
 
+@exercise("연습 2-1 FeatureAffine 층", "FeatureAffine")
 def check_feature_affine(layer_class):
     """연습 2-1: 특성마다 `x * gamma + beta`를 계산하는 `FeatureAffine` 층을 채점합니다.
 
@@ -155,6 +157,7 @@ def _affine_hint(x, g, b, y):
     return next((text for guess, text in guesses if np.allclose(y, guess, atol=1e-5)), "")
 
 
+@exercise("연습 2-2 ResidualBlock 층", "ResidualBlock")
 def check_residual_block(layer_class):
     """연습 2-2: 두 하위 층과 잔차 연결로 된 `ResidualBlock` 층을 채점합니다.
 

@@ -49,8 +49,10 @@ import numpy as np
 from companion.exercises._layer_calls import call_layer
 from companion.exercises.checker import (
     Checker,
+    WrongArgument,
     backend_gradients,
     compile_train_step,
+    exercise,
     fit_one_step,
     nontrivial_inputs,
     quiet_tensorflow_logs,
@@ -70,6 +72,7 @@ __all__ = [
 ]
 
 
+@exercise("연습 3-1 L1ActivityDense 층", "L1ActivityDense")
 def check_l1_activity_dense(layer_class):
     """연습 3-1: 출력의 L1 크기에 벌점을 매기는 `L1ActivityDense` 층을 채점합니다.
 
@@ -221,6 +224,7 @@ def _fit_dense(layer, x):
     return fit_one_step(model, x, np.zeros((len(x), outputs.shape[-1]), "float32"))
 
 
+@exercise("연습 3-2 MeanAbsMonitor 층", "MeanAbsMonitor")
 def check_mean_abs_monitor(layer_class):
     """연습 3-2: 입력의 절댓값 평균을 지표로 기록하는 `MeanAbsMonitor` 층을 채점합니다.
 
@@ -380,6 +384,7 @@ class _PenaltyWhenTraining(keras.layers.Layer):
         return inputs
 
 
+@exercise("연습 3-3 train_step 함수", "train_step")
 def check_train_step(train_step):
     """연습 3-3: `model.losses`까지 최소화하는 훈련 단계 함수 `train_step`을 채점합니다.
 
@@ -406,7 +411,7 @@ def check_train_step(train_step):
     ✅ 연습 3-3 train_step 함수: 통과했습니다 (6개 항목 확인).
     """
     if not callable(train_step) or isinstance(train_step, type):
-        raise TypeError(f"train_step에는 함수를 넘겨야 합니다. 받은 값: {train_step!r}")
+        raise WrongArgument(f"train_step에는 함수를 넘겨야 합니다. 받은 값: {train_step!r}")
     checker = Checker("연습 3-3 train_step 함수")
     rng = np.random.default_rng(SEED)
     batches = [

@@ -41,6 +41,7 @@ from companion.exercises._layer_calls import call_layer
 from companion.exercises.checker import (
     Checker,
     config_round_trip,
+    exercise,
     nontrivial_inputs,
     quiet_tensorflow_logs,
     require_class,
@@ -52,6 +53,7 @@ from companion.settings import SEED
 # JAX는 x64 모드가 아니면 float64 배열을 float32로 줄이며 UserWarning을 냅니다. 채점기가 일부러
 # dtype="float64"를 요구하므로, 그 경고가 독자의 출력에 섞이지 않게 합니다.
 @quiet_tensorflow_logs(python_warnings=True)
+@exercise("연습 4-1 직렬화되는 Clip 층", "Clip")
 def check_clip_layer(layer_class):
     """연습 4-1: 직렬화할 수 있는 `Clip` 층을 채점합니다.
 
@@ -176,6 +178,7 @@ def _clip_hint(x, low, high, y):
     return ""
 
 
+@exercise("연습 4-2 하위 층을 감싸는 Residual 층", "Residual")
 def check_residual_wrapper(layer_class):
     """연습 4-2: 하위 층을 인자로 받는 `Residual` 층의 직렬화를 채점합니다.
 

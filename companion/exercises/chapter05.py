@@ -39,6 +39,7 @@ import numpy as np
 from companion.exercises.checker import (
     Checker,
     compiled,
+    exercise,
     quiet_tensorflow_logs,
     require_class,
     run_twice_compiled,
@@ -49,6 +50,7 @@ from companion.settings import SEED
 
 
 @quiet_tensorflow_logs
+@exercise("연습 5-1 TrainingNoise 층", "TrainingNoise")
 def check_training_noise(layer_class):
     """연습 5-1: 훈련할 때만 가우스 잡음을 더하는 `TrainingNoise` 층을 채점합니다.
 
@@ -230,6 +232,7 @@ def _evaluate_and_fit(layer_class):
 
 
 @quiet_tensorflow_logs
+@exercise("연습 5-2 MaskedMax 층", "MaskedMax")
 def check_masked_max(layer_class):
     """연습 5-2: 마스크가 가리지 않은 시간 단계에서만 최댓값을 고르는 `MaskedMax` 층을 채점합니다.
 

@@ -53,6 +53,7 @@ import numpy as np
 
 from companion.exercises.checker import (
     Checker,
+    exercise,
     original_exception,
     quiet_tensorflow_logs,
     require_class,
@@ -86,6 +87,7 @@ def _time_summary(x):
     return np.concatenate([x.mean(axis=1), x.max(axis=1)], axis=-1)
 
 
+@exercise("연습 6-1 TimeSummary 층", "TimeSummary")
 def check_time_summary(layer_class):
     """연습 6-1: `InputSpec`과 `compute_output_shape()`를 갖춘 `TimeSummary` 층을 채점합니다.
 
@@ -205,6 +207,7 @@ def _rms_norm(x, scale, epsilon):
     return x / np.sqrt(np.mean(x**2, axis=-1, keepdims=True) + epsilon) * scale
 
 
+@exercise("연습 6-2 RMSNorm 층", "RMSNorm")
 def check_rms_norm(layer_class):
     """연습 6-2: 혼합 정밀도에서도 값이 맞는 `RMSNorm` 층을 채점합니다.
 
@@ -375,6 +378,7 @@ def _min_max(x, minimum, maximum):
     return (np.asarray(x, "float64") - minimum) / (maximum - minimum)
 
 
+@exercise("연습 6-3 MinMaxScaler 층", "MinMaxScaler")
 def check_min_max_scaler(layer_class):
     """연습 6-3: 가중치가 아닌 상태를 `save_own_variables()`로 저장하는 `MinMaxScaler`를 채점합니다.
 

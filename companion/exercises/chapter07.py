@@ -43,6 +43,7 @@ import numpy as np
 from companion.exercises.checker import (
     Checker,
     compiled_training,
+    exercise,
     missing_gradients,
     numpy_of,
     quiet_tensorflow_logs,
@@ -163,6 +164,7 @@ def _expect_mlp_values(checker, model, x, widths):
 
 
 @quiet_tensorflow_logs(python_warnings=True)
+@exercise("연습 7-1 MLPClassifier 모델", "MLPClassifier")
 def check_mlp_classifier(model_class):
     """연습 7-1: `keras.Model`을 상속해 로짓을 내는 `MLPClassifier`를 채점합니다.
 
@@ -376,6 +378,7 @@ def _expect_block_values(checker, layer, x, units, when):
 
 
 @quiet_tensorflow_logs(python_warnings=True)
+@exercise("연습 7-2 DenseResidualBlock 층", "DenseResidualBlock")
 def check_dense_residual_block(layer_class):
     """연습 7-2: 완전 연결 잔차 블록 `DenseResidualBlock`을 채점합니다.
 

@@ -52,6 +52,8 @@ import numpy as np
 
 from companion.exercises.checker import (
     Checker,
+    WrongArgument,
+    exercise,
     first_line,
     missing_gradients,
     numpy_of,
@@ -195,6 +197,7 @@ def _check_same_seed_same_z(checker, layer_class, x):
 
 
 @quiet_tensorflow_logs(python_warnings=True)
+@exercise("연습 8-1 ConvEncoder 층", "ConvEncoder")
 def check_conv_encoder(layer_class):
     """연습 8-1: 이미지를 합성곱으로 읽는 `ConvEncoder` 층을 채점합니다.
 
@@ -369,6 +372,7 @@ def _fit_without_loss(model, x):
 
 
 @quiet_tensorflow_logs(python_warnings=True)
+@exercise("연습 8-2 BernoulliVAE 모델", "BernoulliVAE")
 def check_bernoulli_vae(model_class):
     """연습 8-2: 재구성 손실(이진 교차 엔트로피)까지 스스로 더하는 `BernoulliVAE`를 채점합니다.
 
@@ -526,6 +530,7 @@ def _expect_path(checker, interpolate_fn, vae, x_start, x_end, steps, when):
     return images
 
 
+@exercise("연습 8-3 잠재 공간 보간", "interpolate_latent")
 def check_latent_interpolation(interpolate_fn):
     """연습 8-3: 두 이미지 사이를 잠재 공간에서 잇는 `interpolate_latent` 함수를 채점합니다.
 
@@ -547,7 +552,7 @@ def check_latent_interpolation(interpolate_fn):
     ✅ 연습 8-3 잠재 공간 보간: 통과했습니다 (17개 항목 확인).
     """
     if isinstance(interpolate_fn, type) or not callable(interpolate_fn):
-        raise TypeError(
+        raise WrongArgument(
             "interpolate_fn에는 함수를 넘겨야 합니다 (예: interpolate_latent). "
             f"받은 값: {interpolate_fn!r}"
         )

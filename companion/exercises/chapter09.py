@@ -57,7 +57,9 @@ import numpy as np
 from companion.exercises._layer_calls import call_layer
 from companion.exercises.checker import (
     Checker,
+    WrongArgument,
     backend_gradients,
+    exercise,
     quiet_tensorflow_logs,
     require_class,
     run_twice_compiled,
@@ -162,6 +164,7 @@ def _expect_seeded(checker, layer_class, inputs, label):
 
 
 @quiet_tensorflow_logs(python_warnings=True)
+@exercise("연습 9-1 TemperatureSampling 층", "TemperatureSampling")
 def check_temperature_sampling(layer_class):
     """연습 9-1: 표준편차에 온도(temperature)를 곱해 뽑는 `TemperatureSampling` 층을 채점합니다.
 
@@ -327,6 +330,7 @@ def _kl_gradients(layer, z_mean, z_log_var):
 
 
 @quiet_tensorflow_logs(python_warnings=True)
+@exercise("연습 9-2 SummedKLSampling 층", "SummedKLSampling")
 def check_summed_kl_sampling(layer_class):
     """연습 9-2: 정확한 KL 발산을 손실로 더하는 `SummedKLSampling` 층을 채점합니다.
 
@@ -576,6 +580,7 @@ def _fit_one_epoch(vae, x):
 
 
 @quiet_tensorflow_logs(python_warnings=True)
+@exercise("연습 9-3 인코더·디코더를 따로 쓰는 VAE", "build_vae_parts")
 def check_vae_parts(build_fn):
     """연습 9-3: 인코더·디코더 모델을 따로 쓸 수 있는 함수형 VAE 빌더를 채점합니다.
 
@@ -603,7 +608,7 @@ def check_vae_parts(build_fn):
     ✅ 연습 9-3 인코더·디코더를 따로 쓰는 VAE: 통과했습니다 (32개 항목 확인).
     """
     if not callable(build_fn) or isinstance(build_fn, keras.Model):
-        raise TypeError(
+        raise WrongArgument(
             "build_fn에는 빌더 함수 자체를 넘겨야 합니다 (예: build_vae_parts, "
             f"build_vae_parts()가 아니라). 받은 값: {build_fn!r}"
         )

@@ -62,6 +62,7 @@ from companion.exercises.checker import (
     Checker,
     backend_gradients,
     call_compiled,
+    exercise,
     first_line,
     quiet_tensorflow_logs,
     require_class,
@@ -195,6 +196,7 @@ def _model_loss_parts(model, weights, x, y):
     return float(errors.mean()), float(errors.sum())
 
 
+@exercise("연습 10-1 재추적 없는 훈련 단계", "make_train_step")
 def check_retrace_free_step(make_train_step):
     """연습 10-1: 배치 크기가 바뀌어도 다시 추적하지 않는 훈련 단계를 채점합니다.
 
@@ -237,6 +239,7 @@ def _soft_clip(x, limit):
     return limit * np.tanh(np.asarray(x, "float64") / limit)
 
 
+@exercise("연습 10-2 XLA로 컴파일되는 SoftClip 층", "SoftClip")
 def check_xla_layer(layer_class):
     """연습 10-2: XLA로 컴파일되는 `SoftClip` 층을 채점합니다.
 
@@ -423,6 +426,7 @@ def _speedup_hint(received, warmup, repeats, baseline, candidate):
     return ""
 
 
+@exercise("연습 10-3 속도 향상 비율", "speedup")
 def check_speedup(speedup_fn):
     """연습 10-3: 워밍업을 빼고 중앙값으로 속도 향상 비율을 재는 `speedup`을 채점합니다.
 

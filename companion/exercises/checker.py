@@ -386,20 +386,31 @@ class CheckReport:
         checks: 확인한 항목 수.
     """
 
-    def __init__(self, title, failures, checks):
+    def __init__(self, title, failures, checks, missing=None):
         self.title = title
         self.failures = list(failures)
         self.checks = checks
+        self.missing = missing
+
+    @classmethod
+    def not_written(cls, title, name):
+        """독자가 아직 `name`을 만들지 않았을 때(값이 `None`)의 보고서: 통과도 실패도 아닙니다."""
+        return cls(title, [], 0, missing=name)
 
     @property
     def passed(self):
-        """모든 확인 항목을 통과했으면 `True`."""
-        return not self.failures
+        """모든 확인 항목을 통과했으면 `True` (아직 채점할 답이 없으면 `False`)."""
+        return self.missing is None and not self.failures
 
     def __bool__(self):
         return self.passed
 
     def __repr__(self):
+        if self.missing is not None:
+            return (
+                f"⏳ {self.title}: 아직 채점할 `{self.missing}`이(가) 없습니다. 위의 빈 셀에 "
+                f"`{self.missing}`을(를) 만들어 실행한 뒤 이 셀을 다시 실행하세요."
+            )
         if self.passed:
             return f"✅ {self.title}: 통과했습니다 ({self.checks}개 항목 확인)."
         lines = [f"❌ {self.title}: 고칠 점이 {len(self.failures)}개 있습니다."]
@@ -407,6 +418,54 @@ class CheckReport:
         return "\n".join(lines)
 
     __str__ = __repr__
+
+
+class WrongArgument(TypeError):
+    """채점기에 클래스 대신 인스턴스처럼 엉뚱한 것을 넘겼을 때: `exercise`가 보고서로 바꿉니다."""
+
+
+def exercise(title, answer):
+    """`check_*` 함수를 독자가 부르는 입구로 만드는 장식자: 어떤 값을 받아도 보고서를 돌려줍니다.
+
+    - 답이 아직 없으면(`None`, 각 장의 연습 문제 첫 셀이 이름을 `None`으로 둡니다) 통과도 실패도
+      아닌 "아직 없습니다" 보고서를 돌려줍니다. 그래서 답 셀을 비워 둔 채 "모두 실행"을 눌러도
+      노트북이 멈추지 않습니다.
+    - 클래스 자리에 인스턴스를 넘기는 것처럼 인자가 잘못되었으면(`WrongArgument`) 그 문장을
+      고칠 점으로 적은 보고서를 돌려줍니다.
+    - 그 밖에 채점 중에 빠져나온 예외도 보고서의 한 줄이 됩니다: 채점기는 독자의 코드가 무엇이든
+      예외를 내지 않습니다.
+
+    Args:
+        title: 보고서 제목 (예: `"연습 1-1 Scale 층"`).
+        answer: 독자가 만들 이름 (예: `"Scale"`), "아직 없습니다" 보고서에 씁니다.
+    """
+
+    def decorate(check):
+        @functools.wraps(check)
+        def entry(value, *args, **kwargs):
+            if value is None:
+                return CheckReport.not_written(title, answer)
+            try:
+                return check(value, *args, **kwargs)
+            except WrongArgument as error:
+                return CheckReport(title, [str(error)], 1)
+            except Exception as error:  # noqa: BLE001 - 독자의 코드가 무엇이든 보고서로 답합니다.
+                return CheckReport(
+                    title,
+                    [
+                        "채점하는 중에 예상하지 못한 예외가 났습니다: "
+                        f"{describe_exception(error)}\n"
+                        "    → 이 예외가 여러분의 코드에서 났는지 먼저 확인하세요. 아니라면 "
+                        "채점기의 버그이니 알려 주세요."
+                    ],
+                    1,
+                )
+
+        entry.title = title
+        entry.answer = answer
+        return entry
+
+    return decorate
 
 
 class StopCheck(Exception):
@@ -753,7 +812,7 @@ def scalar_or_none(value):
 def require_class(value, argument="layer_class"):
     """채점기 인자가 클래스인지 확인합니다 (인스턴스를 넘긴 흔한 실수를 잡습니다)."""
     if not isinstance(value, type):
-        raise TypeError(
+        raise WrongArgument(
             f"{argument}에는 클래스 자체를 넘겨야 합니다 (예: MyLayer, MyLayer()가 아니라). "
             f"받은 값: {value!r}"
         )

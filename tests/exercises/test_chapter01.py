@@ -202,8 +202,8 @@ def test_scale_reader_exception_becomes_a_sentence():
 
 
 def test_scale_checker_wants_the_class_not_an_instance():
-    with pytest.raises(TypeError, match="클래스 자체를 넘겨야"):
-        check_scale_layer(Scale())
+    report = check_scale_layer(Scale())
+    assert not report.passed and "클래스 자체를 넘겨야" in str(report), report
 
 
 # --- 연습 1-2: RunningMean: right solutions ---------------------------------------------------

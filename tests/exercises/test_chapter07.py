@@ -216,8 +216,10 @@ def test_mlp_classifier_must_be_a_model():
 
 
 def test_mlp_classifier_instance_instead_of_class():
-    with pytest.raises(TypeError, match="model_class에는 클래스 자체를 넘겨야 합니다"):
-        check_mlp_classifier(MLPClassifier())
+    report = check_mlp_classifier(MLPClassifier())
+    assert not report.passed and "model_class에는 클래스 자체를 넘겨야 합니다" in str(report), (
+        report
+    )
 
 
 def test_mlp_classifier_not_registered():

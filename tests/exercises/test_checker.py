@@ -9,10 +9,13 @@ import keras
 import numpy as np
 import pytest
 
+import companion.exercises
 from companion.exercises import Checker, CheckReport
 from companion.exercises.checker import (
+    WrongArgument,
     call_compiled,
     describe_exception,
+    exercise,
     explain_error,
     first_line,
     missing_gradients,
@@ -92,7 +95,7 @@ def test_require_class_rejects_an_instance():
         pass
 
     assert require_class(MyLayer) is MyLayer
-    with pytest.raises(TypeError, match="layer_class에는 클래스 자체를 넘겨야 합니다"):
+    with pytest.raises(WrongArgument, match="layer_class에는 클래스 자체를 넘겨야 합니다"):
         require_class(MyLayer())
 
 
@@ -469,3 +472,44 @@ def test_torch_numpy_operands_are_tensors_only_while_checking():
         assert product.dtype == torch.float32
     for name, original in originals.items():
         assert getattr(torch.Tensor, name) is original
+
+
+READER_CHECKERS = sorted(
+    (name for name in dir(companion.exercises) if name.startswith("check_")),
+)
+
+
+def test_every_reader_checker_is_an_exercise_entry():
+    # "모두 실행" with empty answer cells relies on it: each check_* answers None with a report.
+    assert len(READER_CHECKERS) == 25
+    for name in READER_CHECKERS:
+        check = getattr(companion.exercises, name)
+        assert check.title.startswith("연습 "), name
+        assert check.answer.isidentifier(), name
+
+
+@pytest.mark.parametrize("name", READER_CHECKERS)
+def test_a_missing_answer_gets_a_korean_report_not_an_exception(name):
+    check = getattr(companion.exercises, name)
+    report = check(None)
+    assert not report.passed and report.missing == check.answer
+    text = str(report)
+    assert text.startswith(f"⏳ {check.title}: 아직 채점할 `{check.answer}`")
+    assert "빈 셀" in text and "다시 실행하세요" in text
+
+
+@pytest.mark.parametrize("name", READER_CHECKERS)
+@pytest.mark.parametrize("answer", [42, "Scale"], ids=["int", "str"])
+def test_a_checker_never_raises_on_a_wrong_kind_of_answer(name, answer):
+    report = getattr(companion.exercises, name)(answer)
+    assert not report.passed and report.failures, report
+
+
+def test_an_exception_escaping_a_check_becomes_a_report_line():
+    @exercise("연습 0-1 예시", "Example")
+    def check_example(value):
+        raise RuntimeError("채점기 안쪽에서 난 오류")
+
+    report = check_example(object)
+    assert not report.passed
+    assert "예상하지 못한 예외가 났습니다: RuntimeError: 채점기 안쪽에서 난 오류" in str(report)
