@@ -22,7 +22,7 @@ DURATIONS := --durations=15
 NBVAL := -p no:cacheprovider --nbval --sanitize-with nbval_sanitize.cfg
 
 .PHONY: book test venv system-deps data browser-deps lint unit test-jax test-torch nbval nbval-jax \
-	nbval-torch nbval-onednn-off build \
+	nbval-torch nbval-onednn-off run-all build \
 	build-book browser clean speed mutation
 
 $(STAMP): pyproject.toml constraints.txt scripts/ipython_kernel_config.py
@@ -53,13 +53,13 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 
 unit: $(STAMP) data
-	$(PY) -m pytest tests -m "not browser and not packaging" $(XDIST) $(DURATIONS)
+	$(PY) -m pytest tests -m "not browser and not packaging and not run_all" $(XDIST) $(DURATIONS)
 
 # The package's tests again under JAX and under PyTorch: layers, models, helpers and exercise
 # checkers must not depend on TensorFlow. Tests marked tensorflow_only (a TensorFlow API such as
 # tf.data, or a fact about TensorFlow itself) are skipped there; tests/book checks files, not a
 # backend, and runs once.
-BACKEND_TESTS := tests --ignore=tests/book -m "not browser and not tensorflow_only and not packaging"
+BACKEND_TESTS := tests --ignore=tests/book -m "not browser and not tensorflow_only and not packaging and not run_all"
 
 test-jax: $(STAMP) data
 	KERAS_BACKEND=jax $(PY) -m pytest $(BACKEND_TESTS) $(XDIST) $(DURATIONS)
@@ -85,6 +85,16 @@ nbval-jax: $(STAMP) data
 nbval-torch: $(STAMP) data
 	$(TORCH_THREADS) KERAS_BACKEND=torch $(PY) -m pytest $(NBVAL) $(XDIST) $(DURATIONS) book
 
+# "모두 실행" as a reader does it (tests/book/test_run_all.py): every cell of every notebook, the
+# answer cells empty and the skip tags ignored, in an empty folder, under each backend; prints the
+# seconds each chapter took. RUN_ALL_BACKENDS picks fewer backends.
+RUN_ALL_BACKENDS ?= tensorflow jax torch
+run-all: $(STAMP) data
+	set -e; for backend in $(RUN_ALL_BACKENDS); do \
+		$(TORCH_THREADS) KERAS_BACKEND=$$backend $(PY) -m pytest tests/book/test_run_all.py \
+			-m run_all -s -p no:cacheprovider $(XDIST) $(DURATIONS); \
+	done
+
 # The notebooks again with TensorFlow's oneDNN kernels off (as on CPUs or builds without them):
 # the stored outputs must not depend on which matmul kernels rounded the last digits.
 nbval-onednn-off: $(STAMP) data
@@ -107,7 +117,7 @@ mutation: $(STAMP) data
 browser: book pdf browser-deps
 	$(PY) -m pytest tests -m browser
 
-test: lint unit test-jax test-torch nbval nbval-jax nbval-torch nbval-onednn-off build book pdf browser
+test: lint unit test-jax test-torch nbval nbval-jax nbval-torch nbval-onednn-off run-all build book pdf browser
 
 clean:
 	rm -rf _build build dist *.egg-info
