@@ -39,7 +39,7 @@ What is here (for every checker author):
   `fn` must raise, and the message must name every string in `mentions` (argument name AND
   received value).
 - `Checker.expect_value_error(what, fn, *args, mentions=(...), **kwargs)`: the same demand with the
-  shorter sentence chapters 9 and 10 report (first line of the received message only).
+  shorter sentence chapters 8-10 report (first line of the received message only).
 - `Checker.expect_name_kwarg(what, layer_class, *args, **kwargs)`: `name=` reaches the base class.
 - `Checker.expect_state_in_weights(what, layer, non_trainable=...)`: state lives in Keras weights.
 - `Checker.expect_registered(layer_class)`, `Checker.expect_config_round_trip(what, layer, keys)`,
@@ -51,7 +51,7 @@ What is here (for every checker author):
   `save_and_reload(model)`, `is_registered(cls)`, `describe_exception(error)`,
   `explain_error(error)`, `original_exception(error)`, `require_class(value)`,
   `quiet_tensorflow_logs` (context manager and decorator; `python_warnings=True` also silences
-  Python warnings, as chapters 7-9 do around their whole checker), `short_array(array)` (the
+  Python warnings, as chapters 4 and 7-9 do around their whole checker), `short_array(array)` (the
   one-line array text of every report), `first_line(error)`, `scalar_or_none(value)`.
 - `set_fan_in_scaled_weights(variables, seed)`: kernels `N(0, 1/fan_in)`, biases `N(0, 0.5²)`,
   returns `{id(variable): value}`; chapters 7-9 compute expected outputs from these values (unlike
@@ -361,7 +361,7 @@ def quiet_tensorflow_logs(fn=None, *, python_warnings=False):
     밖의 출력에 섞이지 않게 합니다. 오류 로그는 그대로 둡니다.
 
     `python_warnings=True`이면 파이썬 경고도 끕니다 (`@quiet_tensorflow_logs(python_warnings=True)`
-    또는 `with quiet_tensorflow_logs(python_warnings=True):`). 7~9장 채점기는 Keras가 내는,
+    또는 `with quiet_tensorflow_logs(python_warnings=True):`). 4장과 7~9장 채점기는 Keras가 내는,
     독자가 고칠 일이 아닌 경고(`build()` 없는 층, 리스트로 준 함수형 입력, 소프트맥스 출력에
     `from_logits=True`)를 보고서 밖에 섞지 않으려고 이렇게 씁니다.
     """
@@ -692,7 +692,7 @@ class Checker:
         """`fn(*args, **kwargs)`가 `mentions`를 모두 담은 `ValueError`를 내는지 확인합니다.
 
         `expect_error()`와 같은 확인이지만 문장이 짧습니다: 받은 메시지는 첫 줄만 보여 줍니다
-        (9·10장의 보고서 문장).
+        (8~10장의 보고서 문장).
         """
         try:
             fn(*args, **kwargs)
