@@ -158,3 +158,28 @@ def test_keras_home_follows_the_keras_rule(monkeypatch, tmp_path):
     monkeypatch.delenv("KERAS_HOME")
     monkeypatch.setenv("HOME", str(tmp_path))
     assert companion.data._keras_home() == os.path.join(str(tmp_path), ".keras")
+
+
+def _idx(path):
+    """An IDX file read with NumPy alone: the big-endian header, then the uint8 values."""
+    import gzip
+
+    data = gzip.open(path).read()
+    ndim = data[3]
+    dims = np.frombuffer(data, dtype=">u4", count=ndim, offset=4)
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(tuple(dims))
+
+
+@pytest.mark.skipif(
+    not os.path.isdir(DEBIAN_FASHION_MNIST_DIR), reason="needs the original Fashion-MNIST files"
+)
+def test_each_image_keeps_its_own_label_in_both_splits(fashion_mnist_images):
+    # Read independently of Keras: pixels and labels must come from the same split, in the same
+    # order (a shuffled, reversed or swapped label array keeps shapes and the label counts).
+    (x_train, y_train), (x_test, y_test) = fashion_mnist_images
+    folder = DEBIAN_FASHION_MNIST_DIR
+    for x, y, prefix in ((x_train, y_train, "train"), (x_test, y_test, "t10k")):
+        images = _idx(os.path.join(folder, f"{prefix}-images-idx3-ubyte.gz"))
+        labels = _idx(os.path.join(folder, f"{prefix}-labels-idx1-ubyte.gz"))
+        np.testing.assert_array_equal(np.rint(x[..., 0] * 255).astype(np.uint8), images)
+        np.testing.assert_array_equal(y, labels)

@@ -117,3 +117,27 @@ def test_bad_rate_is_rejected(rate):
 def test_bad_seed_is_rejected(seed):
     with raises_naming("seed", seed):
         CustomDropout(0.5, seed=seed)
+
+
+class _MaskSeen(keras.layers.Layer):
+    """Records the mask Keras hands to the next layer."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+        self.seen = None
+
+    def call(self, inputs, mask=None):
+        self.seen = None if mask is None else keras.ops.convert_to_numpy(mask)
+        return inputs
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_a_mask_passes_through_in_training_and_inference(training):
+    ids = np.array([[3, 5, 0, 0], [7, 0, 0, 0]])
+    embedding = keras.layers.Embedding(10, 8, mask_zero=True)
+    recorder = _MaskSeen()
+    dropout = CustomDropout(0.5, seed=1)
+    recorder(dropout(embedding(ids), training=training))
+    np.testing.assert_array_equal(recorder.seen, ids != 0)
+    # The padded steps stay masked, whatever dropout did to their values.

@@ -43,6 +43,59 @@ def test_statistics_match_the_requested_normal_distribution():
     assert abs(np.corrcoef(z[:, 0], z[:, 2])[0, 1]) < 0.03
 
 
+def _ks_distance_to_standard_normal(samples):
+    """Kolmogorov–Smirnov distance between the samples' empirical CDF and N(0, 1)'s CDF."""
+    from math import erf, sqrt
+
+    x = np.sort(np.asarray(samples, dtype="float64").ravel())
+    normal_cdf = 0.5 * (1.0 + np.vectorize(erf)(x / sqrt(2.0)))
+    n = x.size
+    above = np.arange(1, n + 1) / n - normal_cdf
+    below = normal_cdf - np.arange(0, n) / n
+    return float(max(above.max(), below.max())), n
+
+
+def test_noise_is_gaussian_not_just_mean_zero_variance_one():
+    # Standardised samples against N(0, 1): a uniform or Rademacher noise with the right mean and
+    # variance has KS distance ~0.06 or ~0.34 here, far above the 0.1% critical value 1.95/sqrt(n).
+    n = 20_000
+    z_mean = np.tile(np.array([[0.0, 2.0]], dtype="float32"), (n, 1))
+    z_log_var = np.tile(np.log(np.array([[1.0, 4.0]], dtype="float32")), (n, 1))
+    z = keras.ops.convert_to_numpy(Sampling(seed=5)([z_mean, z_log_var]))
+    for column, (mean, std) in enumerate([(0.0, 1.0), (2.0, 2.0)]):
+        distance, count = _ks_distance_to_standard_normal((z[:, column] - mean) / std)
+        assert distance < 1.95 / np.sqrt(count), (column, distance)
+
+
+def test_the_gaussian_check_rejects_noise_with_the_right_moments():
+    rng = np.random.default_rng(0)
+    uniform = rng.uniform(-np.sqrt(3.0), np.sqrt(3.0), size=20_000)  # mean 0, variance 1
+    distance, count = _ks_distance_to_standard_normal(uniform)
+    assert distance > 1.95 / np.sqrt(count)
+
+
+def test_two_unseeded_layers_differ_and_follow_the_global_seed():
+    inputs = [_zeros((6, 3)), _zeros((6, 3))]
+
+    def draw_two():
+        first, second = Sampling(), Sampling()
+        return (
+            keras.ops.convert_to_numpy(first(inputs)),
+            keras.ops.convert_to_numpy(second(inputs)),
+        )
+
+    keras.utils.set_random_seed(11)
+    a1, a2 = draw_two()
+    assert not np.allclose(a1, a2), "two unseeded layers drew the same noise"
+    keras.utils.set_random_seed(11)
+    b1, b2 = draw_two()
+    np.testing.assert_array_equal(a1, b1)
+    np.testing.assert_array_equal(a2, b2)
+    keras.utils.set_random_seed(12)
+    c1, _ = draw_two()
+    assert not np.allclose(a1, c1), "the global seed does not reach an unseeded layer"
+
+
 def test_same_seed_same_samples_and_successive_calls_differ():
     inputs = [_zeros((5, 2)), _zeros((5, 2))]
     a, b, c = Sampling(seed=3), Sampling(seed=3), Sampling(seed=4)
