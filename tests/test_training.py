@@ -295,3 +295,36 @@ def test_a_vae_trained_by_the_loop_matches_fit(rng):
             rtol=1e-4,
             atol=1e-6,
         )
+
+
+def _unbuilt_model(seed):
+    # No Input: the weights do not exist until the first batch, so the loop must build the model.
+    return keras.Sequential(
+        [
+            keras.layers.Dense(
+                4, activation="tanh", kernel_initializer=keras.initializers.GlorotUniform(seed)
+            ),
+            keras.layers.Dense(1, kernel_initializer=keras.initializers.GlorotUniform(seed + 1)),
+        ]
+    )
+
+
+def test_an_unbuilt_model_is_built_by_the_loop_and_matches_fit(rng):
+    x, y = _linear_data(rng, n=70)  # two full batches of 32 and one of 6
+    loop_model, fit_model = _unbuilt_model(5), _unbuilt_model(5)
+    assert not loop_model.built and not loop_model.weights
+    dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(32)
+    loop_history = train_custom_loop(
+        loop_model, dataset, keras.optimizers.Adam(0.02), "mse", epochs=2, verbose=0
+    )
+    fit_model.compile(optimizer=keras.optimizers.Adam(0.02), loss="mse")
+    fit_history = fit_model.fit(x, y, batch_size=32, epochs=2, shuffle=False, verbose=0)
+    assert loop_model.built and len(loop_model.weights) == 4
+    np.testing.assert_allclose(loop_history["loss"], fit_history.history["loss"], rtol=1e-5)
+    for loop_weight, fit_weight in zip(loop_model.weights, fit_model.weights, strict=True):
+        np.testing.assert_allclose(
+            ops.convert_to_numpy(loop_weight),
+            ops.convert_to_numpy(fit_weight),
+            rtol=1e-4,
+            atol=1e-6,
+        )
