@@ -136,3 +136,39 @@ def test_vae_and_the_sampling_layer_add_the_same_kl_term():
         keras.ops.convert_to_numpy(layer.losses[0]),
         rtol=1e-6,
     )
+
+
+TINY = 5e-324  # the smallest positive float: the first value past a boundary of 0
+
+# (constructor, argument, last valid value, first invalid value, other arguments)
+BOUNDARIES = [
+    ("Linear", "units", 1, 0, {}),
+    ("CustomDropout", "rate", 0.0, -TINY, {}),
+    ("CustomDropout", "rate", float(np.nextafter(1.0, 0.0)), 1.0, {}),
+    ("ActivityRegularizationLayer", "rate", 0.0, -TINY, {}),
+    ("KLDivergenceSampling", "kl_weight", 0.0, -TINY, {}),
+    ("Encoder", "latent_dim", 1, 0, {}),
+    ("Encoder", "intermediate_dim", 1, 0, {}),
+    ("Decoder", "original_dim", 1, 0, {}),
+    ("Decoder", "intermediate_dim", 1, 0, {"original_dim": 4}),
+    ("ResNet", "num_classes", 1, 0, {}),
+    ("ResNet", "blocks_per_stage", 1, 0, {}),
+    ("VariationalAutoEncoder", "original_dim", 1, 0, {}),
+    ("VariationalAutoEncoder", "kl_weight", 0.0, -TINY, {"original_dim": 4}),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "argument", "valid", "invalid", "others"),
+    BOUNDARIES,
+    ids=[f"{b[0]}-{b[1]}={b[3]!r}" for b in BOUNDARIES],
+)
+def test_each_argument_check_sits_exactly_on_its_boundary(name, argument, valid, invalid, others):
+    import companion
+
+    constructor = getattr(companion, name)
+    constructor(**{**others, argument: valid})  # the last valid value is accepted
+    with pytest.raises(ValueError) as error:
+        constructor(**{**others, argument: invalid})
+    # The message names the value exactly as received, not rounded (5e-324, not 0 or -0.0).
+    assert f"{argument}={invalid!r}" in str(error.value), str(error.value)

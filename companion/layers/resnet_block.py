@@ -13,7 +13,7 @@ class ResNetBlock(keras.layers.Layer):
     주 경로는 3×3 합성곱 → 배치 정규화 → ReLU → 3×3 합성곱 → 배치 정규화이고,
     지름길(shortcut)은 입력을 그대로 더합니다. 다만 `strides`가 1이 아니거나 입력의
     채널 수가 `filters`와 다르면 두 경로의 모양이 달라 더할 수 없으므로, 지름길에
-    1×1 합성곱(같은 `strides`)과 배치 정규화로 된 사영(projection)을 둡니다.
+    1×1 합성곱(같은 `strides`)과 배치 정규화로 된 투영(projection)을 둡니다.
     두 경로를 더한 뒤 ReLU를 적용합니다.
 
     합성곱 바로 뒤에 배치 정규화가 오므로 합성곱에는 편향을 두지 않습니다
@@ -38,7 +38,7 @@ class ResNetBlock(keras.layers.Layer):
         `(batch, ceil(height / strides), ceil(width / strides), filters)`.
 
     Returns:
-        `relu(주 경로 + 지름길)`. 주 경로와 지름길(필요하면 사영한 입력)의 합에 ReLU를
+        `relu(주 경로 + 지름길)`. 주 경로와 지름길(필요하면 투영한 입력)의 합에 ReLU를
         적용한 텐서입니다.
 
     Raises:
