@@ -14,7 +14,7 @@ Requirement → check (each line of the exercise text in book/02_build_and_compo
 | initial `gamma=1`, `beta=0` | output equals the input before any change |
 | `call()` returns `inputs * gamma + beta` | seeded non-zero weights; missing-beta/order hints |
 | any feature count, any batch size | 3 features (batch 3) and 5 features (batch 4), new layer |
-| works in a compiled function | same output inside `tf.function` |
+| works in a compiled function | same output inside `call_compiled` (`tf.function`, `jax.jit`) |
 | both weights can be trained | non-zero gradient to `gamma` and `beta` |
 
 연습 2-2 `ResidualBlock` (9 requirements)
@@ -28,7 +28,7 @@ Requirement → check (each line of the exercise text in book/02_build_and_compo
 | output `x + linear_2(relu(linear_1(x)))` | seeded non-zero weights; relu/residual hints |
 | residual connection | all weights zero → output equals the input |
 | output shape = input shape, any feature count | `(2, 5)` and rank-3 `(3, 2, 7)` inputs |
-| works in a compiled function | same output inside `tf.function` |
+| works in a compiled function | same output inside `call_compiled` (`tf.function`, `jax.jit`) |
 | every weight can be trained | non-zero gradient to all 4 weights |
 """
 
@@ -53,8 +53,8 @@ def check_feature_affine(layer_class):
     기대하는 것: `layer_class()`로 만들 수 있고 (입력 크기를 인자로 받지 않고 `name=`은
     기반 클래스로), `build(input_shape)`에서 모양 `(input_dim,)`의 훈련 가능 가중치
     `gamma`(초깃값 1)와 `beta`(초깃값 0)를 만들며 (`input_dim`은 입력의 마지막 차원),
-    호출하면 `inputs * gamma + beta`를 돌려줍니다. `tf.function` 안에서도 같은 값을 내고
-    두 가중치 모두 경사를 받아야 합니다.
+    호출하면 `inputs * gamma + beta`를 돌려줍니다. 컴파일된 함수(`tf.function`, `jax.jit`)
+    안에서도 같은 값을 내고 두 가중치 모두 경사를 받아야 합니다.
 
     Args:
         layer_class: 독자가 만든 층 클래스 (인스턴스가 아니라 클래스).
@@ -165,7 +165,8 @@ def check_residual_block(layer_class):
     입력 `x`에 대해 `x + linear_2(relu(linear_1(x)))`를 돌려줍니다. `linear_1`은 출력이
     `hidden_units`개, `linear_2`는 출력이 입력의 특성 수와 같은 (편향이 있는) 선형 층이므로,
     출력 모양은 입력 모양과 같고 가중치는 4개(커널 2개, 편향 2개)입니다. 특성 수와 랭크가
-    다른 입력, `tf.function`, 네 가중치 모두의 경사를 확인합니다.
+    다른 입력, 컴파일된 함수(`tf.function`, `jax.jit`) 안의 호출, 네 가중치 모두의 경사를
+    확인합니다.
 
     Args:
         layer_class: 독자가 만든 층 클래스 (인스턴스가 아니라 클래스).
@@ -176,7 +177,7 @@ def check_residual_block(layer_class):
     Example:
 
     >>> check_residual_block(ResidualBlock)  # doctest: +SKIP
-    ✅ 연습 2-2 ResidualBlock 층: 통과했습니다 (9개 항목 확인).
+    ✅ 연습 2-2 ResidualBlock 층: 통과했습니다 (10개 항목 확인).
     """
     require_class(layer_class)
     checker = Checker("연습 2-2 ResidualBlock 층")
