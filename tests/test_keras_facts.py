@@ -307,3 +307,53 @@ def test_recompiling_after_freezing_applies_on_every_backend():
     model, fit_changes = _frozen_after_one_fit()
     model.compile(optimizer="sgd", loss="mse")
     assert fit_changes() == [False, True]
+
+
+# Backend differences the early chapters state in prose (chapters 1 and 2) ----------------------
+
+
+class _NumpyWeightLinear(keras.layers.Layer):
+    """Keeps its weight as a NumPy array, which Keras does not track (chapter 1)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.w = np.ones((2, 1), "float32")
+
+    def call(self, inputs):
+        return ops.matmul(inputs, self.w)
+
+
+def test_fit_warns_about_no_trainable_weights_except_on_jax():
+    import warnings
+
+    model = keras.Sequential([keras.Input((2,)), _NumpyWeightLinear()])
+    model.compile(optimizer="sgd", loss="mse")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(np.ones((8, 2)), np.ones((8, 1)), epochs=1, verbose=0)
+    warned = any("does not have any trainable weights" in str(w.message) for w in caught)
+    assert model.trainable_weights == []
+    assert warned == (keras.backend.backend() != "jax")
+
+
+class _RecordsShapes(keras.layers.Layer):
+    """Records the shape of every input call() receives (chapter 2)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.seen = []
+
+    def call(self, inputs):
+        self.seen.append(tuple(inputs.shape))
+        return inputs
+
+
+def test_a_symbolic_call_runs_call_once_and_twice_on_torch():
+    layer = _RecordsShapes()
+    layer(keras.Input((5,)))
+    if keras.backend.backend() == "torch":  # the None batch size filled with two different sizes
+        assert len(layer.seen) == 2
+        assert layer.seen[0][0] != layer.seen[1][0]
+        assert [shape[1:] for shape in layer.seen] == [(5,), (5,)]
+    else:  # one trace with a batch size unknown
+        assert len(layer.seen) == 1

@@ -68,7 +68,7 @@ def check_scale_layer(layer_class):
     Example:
 
     >>> check_scale_layer(Scale)  # doctest: +SKIP
-    ✅ 연습 1-1 Scale 층: 통과했습니다 (11개 항목 확인).
+    ✅ 연습 1-1 Scale 층: 통과했습니다 (10개 항목 확인).
     """
     require_class(layer_class)
     checker = Checker("연습 1-1 Scale 층")
@@ -151,7 +151,7 @@ def check_running_mean(layer_class):
     기대하는 것: `layer_class(input_dim)`으로 만들 수 있고 (`name=`은 기반 클래스로),
     호출할 때마다 입력의 행(샘플)을 누적해서 지금까지 본 모든 행의 평균 `(input_dim,)`을
     돌려줍니다. 상태는 훈련 불가능 가중치(`add_weight(..., trainable=False)`)에 담겨 있어서
-    층마다 따로이고 컴파일된 함수 안에서도 갱신되어야 합니다.
+    층마다 따로이고 컴파일된 함수(`tf.function`, `jax.jit`) 안에서도 갱신되어야 합니다.
 
     Args:
         layer_class: 독자가 만든 층 클래스 (인스턴스가 아니라 클래스).
@@ -162,7 +162,7 @@ def check_running_mean(layer_class):
     Example:
 
     >>> check_running_mean(RunningMean)  # doctest: +SKIP
-    ✅ 연습 1-2 RunningMean 층: 통과했습니다 (10개 항목 확인).
+    ✅ 연습 1-2 RunningMean 층: 통과했습니다 (9개 항목 확인).
     """
     require_class(layer_class)
     checker = Checker("연습 1-2 RunningMean 층")
