@@ -9,7 +9,7 @@ Requirement → check (each line of the exercise text in book/04_serialization.i
 | `Clip(min_value=..., max_value=..., **kwargs)` | keywords, `name=`, `dtype="float64"` |
 | defaults `min_value=-1.0`, `max_value=1.0` | `Clip()` clips to `[-1, 1]` |
 | `call()` clips with `keras.ops.clip()` | values of rank-2 and rank-3 inputs, both bounds |
-| works in a compiled function | same output inside `tf.function` |
+| works in a compiled function | same output inside `call_compiled` (`tf.function`, `jax.jit`) |
 | `min_value > max_value` is a `ValueError` | message names both arguments and values; equal is ok |
 | `get_config()` = base config + both values | `min_value`, `max_value`, `name`, `dtype` keys |
 | `from_config(get_config())` through JSON | name, dtype policy, bounds and output of the clone |
@@ -25,7 +25,7 @@ Requirement → check (each line of the exercise text in book/04_serialization.i
 | returns `inputs + layer(inputs)` | seeded non-zero Dense weights; rank 2 and rank 3 |
 | any wrapped layer | `Dense(4, tanh)` and `Activation("relu")` |
 | wrapped layer is tracked | its weights in `Residual.weights`; gradients reach them |
-| works in a compiled function | same output inside `tf.function` |
+| works in a compiled function | same output inside `call_compiled` (`tf.function`, `jax.jit`) |
 | `get_config()["layer"]` from `serialize_keras_object` | a JSON-able dict |
 | `from_config()` rebuilds the layer | clone's `layer` is a layer of the same class and config |
 | registered | registered name contains a package |
