@@ -11,9 +11,13 @@ Fashion-MNIST 전체(60,000장)를 배치 64로 한 에포크 훈련하는 시�
 - 계산 하한: 이 모델의 실제 행렬 곱(784-64-32 VAE, 배치 64, 순전파와 역전파)만으로 이루어진
   단계를 한 번의 호출 안에서 에포크만큼 돌린 시간의 중앙값 (TensorFlow와 JAX에서 재서 빠른 쪽).
 
+결과(JSON 하나)는 기본으로 패키지 안의 `companion/benchmark_results/vae_training.json`에 씁니다.
+패키지 데이터로 함께 설치되므로 10장은 저장소 없이도 `companion.load_benchmark_results()`로
+읽고, 그림은 `companion.plot_benchmark_results()`가 그 JSON에서 그립니다.
+
 Usage (from the repository root):
 
-    .venv/bin/python benchmarks/vae_training.py --repeats 3         # results in benchmarks/results/
+    .venv/bin/python benchmarks/vae_training.py --repeats 3     # the book's results (package data)
     .venv/bin/python benchmarks/vae_training.py --quick --out-dir /tmp/bench   # 6,400 images
 """
 
@@ -29,7 +33,9 @@ import sys
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "results"
+# Package data (pyproject.toml, [tool.setuptools.package-data]): chapter 10 reads it from the
+# installed package, so it works in Colab and in an empty folder.
+RESULTS = ROOT / "companion" / "benchmark_results"
 BACKENDS = ("tensorflow", "jax", "torch")
 BATCH_SIZE = 64
 SPE = 32  # companion.training.DEFAULT_STEPS_PER_EXECUTION
@@ -418,42 +424,26 @@ def summarize(raw):
     }
 
 
-def plot(result, path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    rows = [r for r in result["summary"]["rows"] if "seconds_per_epoch" in r]
-    colors = {"tensorflow": "tab:orange", "jax": "tab:blue", "torch": "tab:red"}
-    fig, ax = plt.subplots(figsize=(9, 0.3 * len(rows) + 1.2))
-    for i, row in enumerate(rows):
-        median = row["seconds_per_epoch"]
-        error = [[median - row["min"]], [row["max"] - median]]
-        ax.barh(i, median, color=colors[row["backend"]], xerr=error, capsize=2)
-    ax.set_yticks(range(len(rows)), [f"{r['backend']}: {r['name']}" for r in rows], fontsize=7)
-    ax.invert_yaxis()
-    ax.set_xscale("log")
-    floor = result["summary"]["floor"]["seconds_per_epoch"]
-    ax.axvline(floor, color="black", linestyle="--", linewidth=1)
-    ax.text(floor, len(rows) - 0.5, " floor", fontsize=7, va="bottom")
-    ax.set_xlabel("seconds per epoch (median, min-max bars, log scale)")
-    ax.set_title(f"VAE 784-64-32, {result['images']:,} images, batch {BATCH_SIZE}", fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-
-
-def main(argv=None):
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="6,400 images instead of 60,000")
     parser.add_argument("--repeats", type=int, default=3, help="timed epochs per variant")
     parser.add_argument("--backends", default=",".join(BACKENDS))
-    parser.add_argument("--out-dir", type=pathlib.Path, default=RESULTS)
+    parser.add_argument(
+        "--out-dir",
+        type=pathlib.Path,
+        default=RESULTS,
+        help="where vae_training.json goes (default: companion/benchmark_results/, the book's)",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument(
         "--images", type=int, default=60_000, help="training images (default: all 60,000)"
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
     if args.worker:
         # Keras's progress bar (verbose=1) writes to stdout: keep the protocol on its own copy.
         protocol = os.fdopen(os.dup(1), "w")
@@ -503,11 +493,11 @@ def main(argv=None):
     }
     raw["summary"] = summarize(raw)
     args.out_dir.mkdir(parents=True, exist_ok=True)
-    (args.out_dir / "vae_training.json").write_text(
-        json.dumps(raw, indent=1, ensure_ascii=False) + "\n"
-    )
-    plot(raw, args.out_dir / "vae_training.png")
+    out = args.out_dir / "vae_training.json"
+    out.write_text(json.dumps(raw, indent=1, ensure_ascii=False) + "\n")
     print_table(raw)
+    # The figure is drawn from the JSON: companion.plot_benchmark_results(results).
+    print(f"결과 파일: {out}", file=sys.stderr)
 
 
 def print_table(result):

@@ -14,6 +14,7 @@ import importlib.metadata as _metadata
 import types as _types
 
 # Helpers and settings.
+from companion.benchmarks import load_benchmark_results
 from companion.data import FASHION_MNIST_CLASS_NAMES, load_fashion_mnist, seed_keras_cache
 from companion.display import show_source
 from companion.exercises import (
@@ -62,7 +63,12 @@ from companion.layers import (
     Sampling,
 )
 from companion.models import ResNet, VariationalAutoEncoder, build_functional_vae
-from companion.plotting import plot_generated, plot_latent_space, plot_reconstructions
+from companion.plotting import (
+    plot_benchmark_results,
+    plot_generated,
+    plot_latent_space,
+    plot_reconstructions,
+)
 from companion.settings import SEED
 from companion.training import train_custom_loop
 

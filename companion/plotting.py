@@ -1,4 +1,4 @@
-"""VAE의 결과를 그림으로 보는 도구: 재구성, 생성한 이미지, 잠재 공간 지도.
+"""VAE의 결과를 그림으로 보는 도구: 재구성, 생성한 이미지, 잠재 공간 지도, 벤치마크 결과.
 
 모든 함수는 `matplotlib.figure.Figure`를 돌려주고 `plt.show()`를 부르지 않습니다.
 `pyplot`으로 그림을 만들므로 Jupyter와 Colab에서는 셀이 끝날 때 그림이 저절로
@@ -219,6 +219,129 @@ def plot_latent_space(z, labels, class_names=FASHION_MNIST_CLASS_NAMES, title="�
     )
     fig.tight_layout()
     return fig
+
+
+#: 벤치마크 그림에서 백엔드마다 쓰는 이름과 색.
+BACKEND_NAMES = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
+_BACKEND_COLORS = {"tensorflow": "tab:orange", "jax": "tab:blue", "torch": "tab:red"}
+
+
+def plot_benchmark_results(results, title=None):
+    """벤치마크 결과를 변형마다 한 줄, 백엔드마다 한 색의 점과 최소–최대 선으로 그립니다.
+
+    점은 반복해 잰 에포크당 시간의 중앙값이고, 점을 지나는 가로선의 양 끝이 최솟값과
+    최댓값입니다. 한 줄에 한 변형(10장의 표와 같은 이름)을 놓고, 그 변형을 잰 백엔드마다
+    점을 위아래로 조금씩 비켜 찍으므로 같은 설정을 백엔드끼리 바로 견줄 수 있습니다.
+    시간이 0.3초에서 20초 넘게까지 퍼져 있어 가로축은 로그 눈금이고, 점선은 계산
+    하한입니다. 어떤 백엔드가 거절해 재지 못한 변형은 그 자리에 "잴 수 없음"이라고 적습니다.
+
+    Args:
+        results: `companion.load_benchmark_results()`가 돌려주는 딕셔너리
+            (`benchmarks/vae_training.py`가 쓴 JSON).
+        title: 그림 제목. `None`이면 이미지 수와 배치 크기를 담은 제목을 씁니다.
+
+    Returns:
+        축 하나짜리 `matplotlib.figure.Figure`. 범례에는 백엔드마다 한 항목과 계산 하한이
+        있습니다.
+
+    Raises:
+        ValueError: `results`가 벤치마크 결과가 아니거나 잰 변형이 하나도 없을 때.
+    """
+    summary = results.get("summary") if isinstance(results, dict) else None
+    rows = summary.get("rows") if isinstance(summary, dict) else None
+    if not rows:
+        raise ValueError(
+            "results는 benchmarks/vae_training.py의 결과(summary.rows가 있는 딕셔너리)여야 "
+            f"합니다. 받은 값의 자료형: {type(results).__name__}"
+        )
+    timed = [row for row in rows if "seconds_per_epoch" in row]
+    if not timed:
+        raise ValueError(
+            "results에 잰 변형이 하나도 없습니다 (모든 줄에 seconds_per_epoch가 없음)."
+        )
+
+    labels = list(dict.fromkeys(row["label"] for row in rows))
+    position = {label: index for index, label in enumerate(labels)}
+    backends = list(dict.fromkeys([*results.get("backends", []), *(r["backend"] for r in rows)]))
+    step = 0.7 / max(len(backends), 1)
+    offset = {b: (k - (len(backends) - 1) / 2) * step for k, b in enumerate(backends)}
+
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(10.0, 0.42 * len(labels) + 1.6))
+    for backend in backends:
+        mine = [row for row in timed if row["backend"] == backend]
+        if not mine:
+            continue
+        medians = np.array([row["seconds_per_epoch"] for row in mine])
+        lows = np.array([row["min"] for row in mine])
+        highs = np.array([row["max"] for row in mine])
+        ax.errorbar(
+            medians,
+            [position[row["label"]] + offset[backend] for row in mine],
+            xerr=[medians - lows, highs - medians],
+            fmt="o",
+            markersize=5,
+            capsize=2,
+            linewidth=1.2,
+            color=_BACKEND_COLORS.get(backend),
+            label=BACKEND_NAMES.get(backend, backend),
+        )
+    # Rows a backend refused (an error instead of timings), written where their dot would be.
+    text_x = ax.get_yaxis_transform()  # x in axes fractions, y in data
+    for row in rows:
+        if "seconds_per_epoch" not in row:
+            ax.text(
+                0.01,
+                position[row["label"]] + offset.get(row["backend"], 0.0),
+                f"{BACKEND_NAMES.get(row['backend'], row['backend'])}: 잴 수 없음",
+                transform=text_x,
+                va="center",
+                color=_BACKEND_COLORS.get(row["backend"], "black"),
+                fontproperties=korean_font(size="small"),
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0},
+                zorder=3,
+            )
+    floor = (summary.get("floor") or {}).get("seconds_per_epoch")
+    if floor:
+        ax.axvline(floor, color="black", linestyle="--", linewidth=1, label="계산 하한 (행렬 곱만)")
+
+    ax.set_xscale("log")
+    low = min([row["min"] for row in timed] + ([floor] if floor else []))
+    high = max(row["max"] for row in timed)
+    ax.set_xlim(low / 1.6, high * 1.4)
+    ticks = [m * 10.0**e for e in range(-3, 4) for m in (1, 2, 5)]
+    ax.set_xticks([t for t in ticks if low / 1.6 <= t <= high * 1.4])
+    ax.xaxis.set_major_formatter(_plain_number_formatter())
+    ax.xaxis.set_minor_formatter(_plain_number_formatter(blank=True))
+    ax.set_yticks(range(len(labels)), labels, fontproperties=korean_font(size="small"))
+    ax.set_ylim(len(labels) - 0.5, -0.5)  # the table's first row on top
+    ax.grid(axis="x", which="major", linewidth=0.5, alpha=0.5)
+    for boundary in range(1, len(labels)):  # which dots belong to which row
+        ax.axhline(boundary - 0.5, color="0.9", linewidth=0.6, zorder=0)
+    ax.set_xlabel(
+        "에포크당 초 (점: 중앙값, 가로선: 최솟값–최댓값, 로그 눈금)", fontproperties=korean_font()
+    )
+    if title is None:
+        title = (
+            f"VAE 한 에포크 훈련 시간: Fashion-MNIST {results.get('images', 0):,}장, "
+            f"배치 {results.get('batch_size', '?')}"
+        )
+    ax.set_title(title, fontproperties=korean_font(size="large"))
+    handles, names = ax.get_legend_handles_labels()
+    order = sorted(range(len(names)), key=lambda i: names[i] not in BACKEND_NAMES.values())
+    ax.legend(
+        [handles[i] for i in order],
+        [names[i] for i in order],
+        loc="lower right",
+        prop=korean_font(),
+    )
+    fig.tight_layout()
+    return fig
+
+
+def _plain_number_formatter(blank=False):
+    ticker = require_module("matplotlib.ticker", "matplotlib", "그림의 눈금")
+    return ticker.FuncFormatter(lambda value, _: "" if blank else f"{value:g}")
 
 
 def _pca_2d(z):

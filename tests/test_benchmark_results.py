@@ -1,18 +1,25 @@
-"""The committed benchmark results (benchmarks/results/) are complete and chapter 10 shows them.
+"""The benchmark results shipped in the package are complete, and chapter 10 shows them.
 
-Chapter 10 prints its table, ratios and figure from these files instead of timing anything, so
-its stored outputs are the same on every backend. These tests check that a rerun of
-`benchmarks/vae_training.py` left nothing out, not the timings themselves.
+`benchmarks/vae_training.py` writes `companion/benchmark_results/vae_training.json`, package data
+installed with `companion`, and chapter 10 reads it with `companion.load_benchmark_results()`
+(importlib.resources) and draws it with `companion.plot_benchmark_results()`. It times nothing
+itself, so its stored outputs are the same on every backend, and it needs no repository around
+it (Colab, the "모두 실행" test's empty folder). These tests check that a rerun left nothing out,
+not the timings themselves.
 """
 
 import importlib.util
 import json
 import pathlib
+import tomllib
 
 import pytest
 
+from companion import load_benchmark_results
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "results"
+RESULTS = ROOT / "companion" / "benchmark_results"
+RESULTS_FILE = RESULTS / "vae_training.json"
 CHAPTER = ROOT / "book" / "10_performance.ipynb"
 
 
@@ -27,7 +34,50 @@ def _benchmark_module():
 
 @pytest.fixture(scope="module")
 def results():
-    return json.loads((RESULTS / "vae_training.json").read_text())
+    return load_benchmark_results()
+
+
+# --- where the results live and how they are read ----------------------------------------------
+
+
+def test_the_loader_reads_the_packaged_file_from_any_folder(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # no repository around: importlib.resources, not a relative path
+    assert load_benchmark_results() == json.loads(RESULTS_FILE.read_text(encoding="utf-8"))
+
+
+def test_the_results_are_package_data_and_the_benchmark_writes_there_by_default():
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["companion"]
+    assert any(RESULTS_FILE in (ROOT / "companion").glob(pattern) for pattern in patterns)
+    bench = _benchmark_module()
+    assert bench.RESULTS == RESULTS
+    assert bench.build_parser().parse_args([]).out_dir == RESULTS
+    assert bench.build_parser().parse_args(["--out-dir", "/tmp/x"]).out_dir == pathlib.Path(
+        "/tmp/x"
+    )
+    # One copy: the old location under benchmarks/ is gone.
+    assert not (ROOT / "benchmarks" / "results").exists()
+
+
+def test_the_loader_reads_another_file_and_refuses_what_is_not_a_result(tmp_path):
+    trial = tmp_path / "vae_training.json"
+    data = {"images": 6400, "summary": {"rows": []}}
+    trial.write_text(json.dumps(data))
+    assert load_benchmark_results(trial) == data
+    assert load_benchmark_results(str(trial)) == data
+    with pytest.raises(FileNotFoundError):
+        load_benchmark_results(tmp_path / "missing.json")
+    (tmp_path / "broken.json").write_text("{not json")
+    with pytest.raises(ValueError, match="JSON이 아닙니다"):
+        load_benchmark_results(tmp_path / "broken.json")
+    (tmp_path / "other.json").write_text(json.dumps({"rows": []}))
+    with pytest.raises(ValueError, match="summary.rows가 없습니다"):
+        load_benchmark_results(tmp_path / "other.json")
+    with pytest.raises(TypeError, match="받은 값: path=3"):
+        load_benchmark_results(3)
+
+
+# --- the results are complete -----------------------------------------------------------------
 
 
 def test_every_variant_on_every_backend_was_timed_repeatedly(results):
@@ -96,21 +146,26 @@ def test_same_work_same_first_epoch_loss(results):
         assert (max(losses) - min(losses)) / min(losses) < 0.005, (backend, losses)
 
 
-def test_plot_exists_and_the_chapter_shows_it_with_the_command():
-    png = RESULTS / "vae_training.png"
-    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    cells = json.loads(CHAPTER.read_text())["cells"]
+def _chapter_cells():
+    return json.loads(CHAPTER.read_text(encoding="utf-8"))["cells"]
+
+
+def test_the_chapter_reads_the_package_and_draws_the_figure_from_the_results():
+    cells = _chapter_cells()
     sources = ["".join(cell["source"]) for cell in cells]
-    assert any("vae_training.png" in source for source in sources)
+    code = [s for s, cell in zip(sources, cells, strict=True) if cell["cell_type"] == "code"]
+    assert any("companion.load_benchmark_results()" in source for source in code)
+    # Nothing read from the repository around the notebook, nothing downloaded.
+    assert not any("../" in source or "get_file(" in source for source in code)
     assert any("benchmarks/vae_training.py --repeats 3" in source for source in sources)
-    shown = [
+    (figure,) = [
         cell
         for cell in cells
-        if "vae_training.png" in "".join(cell["source"]) and cell["cell_type"] == "code"
+        if cell["cell_type"] == "code"
+        and "companion.plot_benchmark_results(" in "".join(cell["source"])
     ]
-    assert any(
-        "image/png" in output.get("data", {}) for cell in shown for output in cell["outputs"]
-    )
+    assert any("image/png" in output.get("data", {}) for output in figure["outputs"])
+    assert figure["metadata"]["mystnb"]["image"]["alt"].strip()
     # Timings come from the results file: no cell of the chapter times anything itself.
     summary = next(i for i, source in enumerate(sources) if source.startswith("## 정리"))
     assert not any("perf_counter" in source for source in sources[:summary])
