@@ -214,7 +214,7 @@ def check_retrace_free_step(make_train_step):
     Example:
 
     >>> check_retrace_free_step(make_train_step)  # doctest: +SKIP
-    ✅ 연습 10-1 재추적 없는 훈련 단계: 통과했습니다 (...개 항목 확인).
+    ✅ 연습 10-1 재추적 없는 훈련 단계: 통과했습니다 (7개 항목 확인).
     """
     checker = Checker("연습 10-1 재추적 없는 훈련 단계")
     backend = keras.backend.backend()
@@ -256,7 +256,7 @@ def check_xla_layer(layer_class):
     Example:
 
     >>> check_xla_layer(SoftClip)  # doctest: +SKIP
-    ✅ 연습 10-2 XLA로 컴파일되는 SoftClip 층: 통과했습니다 (...개 항목 확인).
+    ✅ 연습 10-2 XLA로 컴파일되는 SoftClip 층: 통과했습니다 (13개 항목 확인).
     """
     require_class(layer_class)
     checker = Checker("연습 10-2 XLA로 컴파일되는 SoftClip 층")
@@ -444,7 +444,7 @@ def check_speedup(speedup_fn):
     Example:
 
     >>> check_speedup(speedup)  # doctest: +SKIP
-    ✅ 연습 10-3 속도 향상 비율: 통과했습니다 (...개 항목 확인).
+    ✅ 연습 10-3 속도 향상 비율: 통과했습니다 (13개 항목 확인).
     """
     checker = Checker("연습 10-3 속도 향상 비율")
     with checker:
