@@ -25,6 +25,8 @@
 - 마스크가 가린 단계는 무시 (값이 모두 음수여도) → 행마다 다른 마스크, 음수뿐인 행,
   가려진 곳의 큰 값.
 - 마스크가 없으면 모든 단계의 최댓값 → 마스크 없이 호출.
+- 모든 단계가 가려진 행은 `MaskedAverage`처럼 0 (`-inf`가 아니라) → 한 행이 통째로 가려진
+  입력.
 - 마스크를 소비 (`compute_mask()`가 `None`) → `compute_mask()` 반환값.
 - `Embedding(mask_zero=True)` 뒤에서 경고 없이 동작 → 패딩을 덧붙인 입력, 함수형 모델,
   Keras 경고.
@@ -238,10 +240,11 @@ def check_masked_max(layer_class):
 
     기대하는 것: `layer_class(**kwargs)`로 만들 수 있고, `(batch_size, timesteps, features)`
     입력의 시간 축(축 1)을 따라 특성별 최댓값을 돌려줍니다 (`(batch_size, features)`).
-    마스크가 주어지면 가려진 단계는 무시하고 (값이 모두 음수여도 맞아야 합니다), 마스크가
-    없으면 모든 단계의 최댓값입니다. 시간 축이 사라지므로 `compute_mask()`는 `None`을 돌려줘
-    마스크를 소비해야 하고, `Embedding(mask_zero=True)` 뒤와 컴파일된 함수 안에서 경고 없이
-    동작해야 합니다. 요구 사항과 확인 항목의 대응은 모듈 설명의 표에 있습니다.
+    마스크가 주어지면 가려진 단계는 무시하고 (값이 모두 음수여도 맞아야 합니다), 모든 단계가
+    가려진 행은 `MaskedAverage`처럼 0을 돌려주며, 마스크가 없으면 모든 단계의 최댓값입니다.
+    시간 축이 사라지므로 `compute_mask()`는 `None`을 돌려줘 마스크를 소비해야 하고,
+    `Embedding(mask_zero=True)` 뒤와 컴파일된 함수 안에서 경고 없이 동작해야 합니다. 요구
+    사항과 확인 항목의 대응은 모듈 설명의 표에 있습니다.
 
     Args:
         layer_class: 독자가 만든 층 클래스 (인스턴스가 아니라 클래스).
@@ -252,7 +255,7 @@ def check_masked_max(layer_class):
     Example:
 
     >>> check_masked_max(MaskedMax)  # doctest: +SKIP
-    ✅ 연습 5-2 MaskedMax 층: 통과했습니다 (12개 항목 확인).
+    ✅ 연습 5-2 MaskedMax 층: 통과했습니다 (13개 항목 확인).
     """
     require_class(layer_class)
     checker = Checker("연습 5-2 MaskedMax 층")
@@ -282,7 +285,9 @@ def _masked_example(batch, features, seed):
 
 
 def _masked_max_reference(x, mask):
-    return np.where(mask[..., None], x, -np.inf).max(axis=1)
+    largest = np.where(mask[..., None], x, -np.inf).max(axis=1)
+    # 모든 단계가 가려진 행은 MaskedAverage처럼 0입니다.
+    return np.where(mask.any(axis=1, keepdims=True), largest, 0.0)
 
 
 def _check_masked_max(checker, layer_class):
@@ -302,7 +307,7 @@ def _check_masked_max(checker, layer_class):
         elif np.allclose(y, np.where(mask[..., None], x, 0.0).max(axis=1)):
             hint = (
                 " (가려진 단계를 0으로 채우면 값이 모두 음수인 행에서 0이 나옵니다; "
-                "ops.where로 아주 작은 값을 채우세요)"
+                "ops.where로 가려진 단계를 -inf로 채운 뒤 최댓값을 고르세요)"
             )
         elif np.allclose(y, _masked_max_reference(x, np.broadcast_to(mask[:1], mask.shape))):
             hint = " (첫 샘플의 마스크를 모든 샘플에 쓴 것 같습니다: 행마다 자기 마스크를 쓰세요)"
@@ -315,6 +320,22 @@ def _check_masked_max(checker, layer_class):
         checker.require_close(
             f"{label} 입력을 마스크 없이 호출한 출력 (모든 단계의 최댓값)", x.max(axis=1), y
         )
+
+    # 한 행이 통째로 가려진 입력: 그 행의 최댓값은 없으므로 MaskedAverage처럼 0을 돌려줍니다.
+    x, mask = _masked_example(3, 2, 3)
+    mask[1] = False
+    y = checker.call("한 행이 통째로 가려진 입력을 호출", _call, layer, x, mask=mask)
+    hint = ""
+    if np.all(np.isneginf(y[1])):
+        hint = (
+            " (가려진 단계를 -inf로 채운 채 최댓값을 골라 -inf가 나왔습니다: "
+            "ops.any(mask, axis=1)로 그런 행을 찾아 ops.where로 0을 돌려주세요)"
+        )
+    checker.expect(
+        y.shape == (3, 2) and np.allclose(y, _masked_max_reference(x, mask)),
+        "모든 단계가 가려진 행(둘째 행)은 MaskedAverage처럼 0이어야 하는데 출력이 "
+        f"{short_array(y)}입니다{hint}.",
+    )
 
     x, mask = _masked_example(2, 3, 1)
     output_mask = checker.call("compute_mask() 호출", layer.compute_mask, x, mask)

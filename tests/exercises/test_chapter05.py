@@ -179,14 +179,15 @@ class MaskedMax(keras.layers.Layer):
             return ops.max(inputs, axis=1)
         keep = ops.expand_dims(ops.cast(mask, "bool"), axis=-1)
         lowest = ops.full_like(inputs, float("-inf"))
-        return ops.max(ops.where(keep, inputs, lowest), axis=1)
+        largest = ops.max(ops.where(keep, inputs, lowest), axis=1)
+        return ops.where(ops.any(keep, axis=1), largest, ops.zeros_like(largest))
 
     def compute_mask(self, inputs, mask=None):
         return None
 
 
 class PenaltyMaskedMax(keras.layers.Layer):
-    """A different right answer: push masked steps far down instead of using ops.where."""
+    """A different right answer: push masked steps far down, zero rows with nothing kept."""
 
     def __init__(self, name=None, **kwargs):
         super().__init__(name=name, **kwargs)
@@ -196,10 +197,21 @@ class PenaltyMaskedMax(keras.layers.Layer):
         return None
 
     def call(self, x, mask=None):
-        if mask is not None:
-            hidden = 1.0 - ops.cast(ops.expand_dims(mask, -1), x.dtype)
-            x = x - 1e9 * hidden
-        return ops.max(x, axis=-2)
+        if mask is None:
+            return ops.max(x, axis=-2)
+        kept = ops.cast(ops.expand_dims(mask, -1), x.dtype)
+        largest = ops.max(x - 1e9 * (1.0 - kept), axis=-2)
+        return largest * ops.max(kept, axis=-2)  # 0 where every step is masked
+
+
+class NegativeInfinityForAllMasked(MaskedMax):
+    """The former model answer: an all-masked row comes out as -inf."""
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return ops.max(inputs, axis=1)
+        keep = ops.expand_dims(ops.cast(mask, "bool"), axis=-1)
+        return ops.max(ops.where(keep, inputs, ops.full_like(inputs, float("-inf"))), axis=1)
 
 
 class IgnoresMask(MaskedMax):
@@ -254,14 +266,22 @@ def test_masked_max_right_solutions_pass(solution):
     report = check_masked_max(solution)
 
     assert report.passed, report
-    assert report.checks >= 12
+    assert report.checks == 13
 
 
 @pytest.mark.parametrize(
     ("solution", "expected_phrases"),
     [
+        (
+            NegativeInfinityForAllMasked,
+            [
+                "모든 단계가 가려진 행(둘째 행)은 MaskedAverage처럼 0",
+                "-inf가 나왔습니다",
+                "ops.any",
+            ],
+        ),
         (IgnoresMask, ["마스크를 무시하고"]),
-        (ZeroFilled, ["0으로 채우면 값이 모두 음수인 행에서 0"]),
+        (ZeroFilled, ["0으로 채우면 값이 모두 음수인 행에서 0", "-inf로 채운 뒤"]),
         (KeepsTheMask, ["compute_mask()는 None을 돌려줘야"]),
         (NoMaskingSupport, ["마스크를 지원하지 않는다"]),
         (WrongMaskArgumentName, ["unexpected keyword argument 'mask'"]),
@@ -281,7 +301,15 @@ def test_masked_max_mistakes_are_named(solution, expected_phrases):
 
 
 def test_the_masked_max_reference_is_right_on_its_own():
-    x = np.array([[[-2.0], [-1.0], [5.0]]], dtype="float32")
-    y = MaskedMax()(x, mask=np.array([[True, True, False]]))
+    x = np.array([[[-2.0], [-1.0], [5.0]], [[-2.0], [-1.0], [5.0]]], dtype="float32")
+    y = MaskedMax()(x, mask=np.array([[True, True, False], [False, False, False]]))
 
-    np.testing.assert_array_equal(ops.convert_to_numpy(y), [[-1.0]])
+    np.testing.assert_array_equal(ops.convert_to_numpy(y), [[-1.0], [0.0]])
+
+
+def test_the_former_answer_really_gives_negative_infinity_for_an_all_masked_row():
+    x = np.array([[[-2.0], [-1.0]]], dtype="float32")
+
+    y = NegativeInfinityForAllMasked()(x, mask=np.array([[False, False]]))
+
+    assert np.isneginf(ops.convert_to_numpy(y)).all()
