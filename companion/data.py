@@ -95,7 +95,7 @@ def seed_keras_cache(source_dir=DEBIAN_FASHION_MNIST_DIR):
 def load_fashion_mnist(layout="flat", dtype="float32"):
     """Fashion-MNIST를 `keras.datasets.fashion_mnist.load_data()`로 읽어 정규화합니다.
 
-    훈련 이미지 60 000장과 테스트 이미지 10 000장(28×28 흑백)을 픽셀 값 0–1의
+    훈련 이미지 60,000장과 테스트 이미지 10,000장(28×28 흑백)을 픽셀 값 0–1의
     실수로 바꿉니다. 레이블은 0–9의 정수(`uint8`)입니다.
 
     Args:
