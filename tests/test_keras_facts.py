@@ -357,3 +357,33 @@ def test_a_symbolic_call_runs_call_once_and_twice_on_torch():
         assert [shape[1:] for shape in layer.seen] == [(5,), (5,)]
     else:  # one trace with a batch size unknown
         assert len(layer.seen) == 1
+
+
+# Chapter 6, "ComputeSum이 합을 float32로 쌓는 이유": a float32 state variable read through
+# autocast inside call() (mixed_float16). The chapter's AutocastSum cell prints this table.
+
+
+class _AutocastSum(keras.layers.Layer):
+    """Keeps a float32 total but leaves autocast on, so call() sees and adds it in float16."""
+
+    def build(self, input_shape):
+        self.total = self.add_weight(
+            shape=(input_shape[-1],), initializer="zeros", trainable=False, name="total"
+        )
+
+    def call(self, inputs):
+        self.total.assign_add(ops.sum(ops.cast(inputs, self.total.dtype), axis=0))
+        return self.total
+
+
+def test_assign_add_to_an_autocast_variable_depends_on_the_backend():
+    layer = _AutocastSum(dtype="mixed_float16")
+    for value in (2048, 1, 1, 1):
+        layer(np.array([[value]], "float32"))
+    assert keras.backend.standardize_dtype(layer.total.dtype) == "float32"
+    total = _numpy(layer.total).tolist()
+    if keras.backend.backend() == "torch":
+        # assign() writes into the float16 copy that autocast hands out; the variable stays 0.
+        assert total == [0.0]
+    else:  # added in float16: 2048 + 1 rounds back to 2048
+        assert total == [2048.0]

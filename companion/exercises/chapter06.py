@@ -1,4 +1,4 @@
-"""6장 연습 문제 채점기: `InputSpec`과 `compute_output_shape()`, 혼합 정밀도에서도 맞는 층.
+"""6장 연습 문제 채점기: `InputSpec`과 `compute_output_shape()`, 혼합 정밀도, 가중치에 둔 상태.
 
 요구 사항과 그것을 확인하는 검사 (연습 문제에 적힌 요구 사항마다 검사가 하나 이상 있습니다).
 
@@ -33,16 +33,19 @@
 연습 6-3 `MinMaxScaler` (요구 사항 → 검사, 7줄):
 
 1. `MinMaxScaler(**kwargs)` → `name="scaler"`로 만들어 이름 확인.
-2. `adapt(data)`가 특성마다(축 0) 최솟값·최댓값을 NumPy 배열 속성 `minimum`, `maximum`에 둠 →
-   특성이 3개, 5개인 데이터에서 두 속성의 모양과 값.
-3. 호출하면 `(x - minimum) / (maximum - minimum)` → 범위 밖 값이 섞인 두 입력의 값.
-4. `save_own_variables(store)`가 `"minimum"`, `"maximum"` 키로 저장 → 빈 딕셔너리에 저장한
-   키와 값.
-5. `load_own_variables(store)`가 그 키에서 상태를 되살림 → 새 층에 불러온 뒤의 출력.
-6. `compute_output_shape()`가 입력 모양을 그대로 돌려줌 (불러올 때 상태가 채워지기 전에 모델을
-   다시 만들기 때문) → `adapt()` 전의 층에서 `(None, 3)`.
-7. 층을 넣은 모델을 `.keras`로 저장했다 불러와도 예측이 같음 → 함수형 모델의 `predict()`
-   (컴파일된 함수)를 저장 전후에 비교.
+2. 범위는 훈련 불가능 가중치 `minimum`, `maximum` (NumPy 배열이 아니라) → 특성이 3개, 5개인
+   데이터로 `adapt()`한 층의 `minimum`, `maximum`이 `non_trainable_weights`에 있고, 훈련 가능
+   가중치는 없음.
+3. `adapt(data)`가 특성마다(축 0) 최솟값·최댓값을 넣음 (빌드되지 않은 층은 먼저 빌드) → 두
+   가중치의 모양과 값.
+4. 호출하면 `(x - minimum) / (maximum - minimum)` → 범위 밖 값이 섞인 두 입력의 값.
+5. 가중치는 `build()`에서 만들고, 이미 빌드된 층의 `adapt()`는 값만 바꿈 → `keras.Input((4,))`
+   모델에 넣은 층의 가중치 모양, `adapt()` 뒤의 가중치 수와 모델 출력.
+6. 범위가 `keras.config.epsilon()`보다 작아지지 않음 → 값이 모두 같은 특성이 있는 데이터에서
+   출력에 inf·NaN이 없고, 그 특성의 최솟값은 0, 다른 특성은 그대로.
+7. 층을 넣은 모델을 `.keras`로 저장했다 불러와도 예측이 같음 (상태가 가중치라서
+   `save_own_variables()`가 필요 없음) → 함수형 모델의 `predict()`(컴파일된 함수)를 저장
+   전후에 비교.
 """
 
 import os
@@ -53,6 +56,7 @@ import numpy as np
 
 from companion.exercises.checker import (
     Checker,
+    describe_exception,
     exercise,
     original_exception,
     quiet_tensorflow_logs,
@@ -373,21 +377,25 @@ def _fit_one_step(layer_class):
 
 # --- 연습 6-3 -------------------------------------------------------------------------------
 
+#: 범위가 0인 특성(값이 모두 같은 특성)에서 0으로 나누지 않게 하는 가장 작은 범위.
+_EPSILON = keras.config.epsilon()
+
 
 def _min_max(x, minimum, maximum):
-    return (np.asarray(x, "float64") - minimum) / (maximum - minimum)
+    scale = np.maximum(np.asarray(maximum, "float64") - minimum, _EPSILON)
+    return (np.asarray(x, "float64") - minimum) / scale
 
 
 @exercise("연습 6-3 MinMaxScaler 층", "MinMaxScaler")
 def check_min_max_scaler(layer_class):
-    """연습 6-3: 가중치가 아닌 상태를 `save_own_variables()`로 저장하는 `MinMaxScaler`를 채점합니다.
+    """연습 6-3: 범위를 훈련 불가능 가중치에 담아 저장하는 `MinMaxScaler` 층을 채점합니다.
 
-    기대하는 것: `adapt(data)`가 특성마다(축 0) 최솟값과 최댓값을 구해 NumPy 배열 속성
-    `minimum`, `maximum`에 두고, 호출하면 `(x - minimum) / (maximum - minimum)`을 돌려줍니다.
-    `save_own_variables(store)`는 두 배열을 `"minimum"`, `"maximum"` 키로 저장하고
-    `load_own_variables(store)`는 그 키에서 값을 읽어 되살려서, 층을 넣은 모델을 `.keras`
-    파일로 저장했다 불러와도 예측이 같아야 합니다. 요구 사항과 검사의 대응은 모듈 설명의
-    표에 있습니다.
+    기대하는 것: `build(input_shape)`가 `(features,)` 모양의 훈련 불가능 가중치 `minimum`,
+    `maximum`을 만들고, `adapt(data)`가 (층이 아직 빌드되지 않았으면 먼저 빌드한 뒤) 특성마다(축 0)
+    구한 최솟값과 최댓값을 `assign()`합니다. 호출하면 `(x - minimum) / (maximum - minimum)`을
+    돌려주되 범위가 `keras.config.epsilon()`보다 작아지지 않게 해서, 값이 모두 같은 특성에서도
+    inf나 NaN이 나오지 않습니다. 상태가 가중치이므로 층을 넣은 모델을 `.keras` 파일로 저장했다
+    불러와도 예측이 같아야 합니다. 요구 사항과 검사의 대응은 모듈 설명의 표에 있습니다.
 
     Args:
         layer_class: 독자가 만든 층 클래스 (인스턴스가 아니라 클래스).
@@ -398,13 +406,48 @@ def check_min_max_scaler(layer_class):
     Example:
 
     >>> check_min_max_scaler(MinMaxScaler)  # doctest: +SKIP
-    ✅ 연습 6-3 MinMaxScaler 층: 통과했습니다 (11개 항목 확인).
+    ✅ 연습 6-3 MinMaxScaler 층: 통과했습니다 (13개 항목 확인).
     """
     require_class(layer_class)
     checker = Checker("연습 6-3 MinMaxScaler 층")
     with checker:
         _check_min_max_scaler(checker, layer_class)
     return checker.report()
+
+
+def _range_in_weights(checker, layer, what):
+    """`minimum`과 `maximum`이 층의 훈련 불가능 가중치인지 확인합니다 (NumPy 배열이 아니라)."""
+    state = {name: getattr(layer, name, None) for name in ("minimum", "maximum")}
+    kinds = {name: type(value).__name__ for name, value in state.items()}
+    weights = [w for w in layer.non_trainable_weights]
+    tracked = all(any(value is w for w in weights) for value in state.values())
+    trainable = [w.path for w in layer.trainable_weights]
+    if trainable:
+        return checker.fail(
+            f"{what}: 훈련 가능 가중치가 없어야 하는데 {trainable}이(가) 있습니다 "
+            "(범위는 add_weight(..., trainable=False)로 만들어야 옵티마이저가 건드리지 않습니다)."
+        )
+    return checker.expect(
+        tracked,
+        f"{what}: minimum과 maximum은 build()에서 add_weight(..., trainable=False)로 만든 "
+        f"훈련 불가능 가중치여야 하는데 {kinds}입니다. NumPy 배열 같은 파이썬 속성은 "
+        "save_own_variables()를 따로 쓰지 않으면 .keras 파일에 저장되지 않지만, 가중치는 저절로 "
+        "저장됩니다. adapt()에서는 가중치를 새 값으로 바꾸지 말고 self.minimum.assign(...)으로 "
+        "값을 넣으세요.",
+    )
+
+
+def _attempt(checker, what, hint, fn, *args):
+    """`checker.run()`처럼 독자의 코드를 실행하되, 실패하면 이 연습에 맞는 `hint`를 붙입니다.
+
+    Returns:
+        `(성공 여부, 반환값)` 튜플.
+    """
+    try:
+        return True, fn(*args)
+    except Exception as error:  # 독자 코드의 어떤 예외든 보고서로 바꿉니다.
+        checker.fail(f"{what} 중에 예외가 났습니다: {describe_exception(error)}{hint}")
+        return False, None
 
 
 def _check_min_max_scaler(checker, layer_class):
@@ -417,8 +460,12 @@ def _check_min_max_scaler(checker, layer_class):
     for features in (3, 5):
         data = rng.uniform(-4.0, 9.0, size=(64, features)).astype("float32")
         minimum, maximum = data.min(axis=0), data.max(axis=0)
-        fresh = checker.call(f"특성 {features}개 데이터로 adapt()", _adapted, layer_class, data)
-        stored = [getattr(fresh, name, None) for name in ("minimum", "maximum")]
+        fresh = checker.call(
+            f"빌드하지 않은 새 층에 특성 {features}개 데이터로 adapt()", _adapted, layer_class, data
+        )
+        if features == 3:  # 두 번 보고하지 않도록 한 번만
+            _range_in_weights(checker, fresh, "adapt()한 층")
+        stored = [_values_of(getattr(fresh, name, None)) for name in ("minimum", "maximum")]
         checker.require(
             all(np.shape(value) == (features,) for value in stored)
             and np.allclose(np.asarray(stored, "float64"), [minimum, maximum], atol=1e-6),
@@ -434,51 +481,113 @@ def _check_min_max_scaler(checker, layer_class):
             f"{short_array(y)}입니다.",
         )
 
-    data = rng.uniform(-4.0, 9.0, size=(64, 3)).astype("float32")
-    adapted = checker.call("adapt()", _adapted, layer_class, data)
-    store = {}
-    checker.call("save_own_variables(store) 호출", adapted.save_own_variables, store)
-    checker.require_equal("save_own_variables()가 저장한 키", ["maximum", "minimum"], sorted(store))
-    checker.expect(
-        np.allclose(np.asarray(store["minimum"], "float64"), data.min(axis=0), atol=1e-6)
-        and np.allclose(np.asarray(store["maximum"], "float64"), data.max(axis=0), atol=1e-6),
-        "store['minimum'], store['maximum']에는 adapt()로 구한 최솟값과 최댓값이 있어야 하는데 "
-        f"{short_array(np.asarray(store['minimum'], 'float64'))}, "
-        f"{short_array(np.asarray(store['maximum'], 'float64'))}입니다.",
+    # 모델에 먼저 넣어 Keras가 빌드한 층: 가중치는 build()에 있고, adapt()는 값만 바꿔야 합니다.
+    data = rng.uniform(-4.0, 9.0, size=(64, 4)).astype("float32")
+    ok, built_model = _attempt(
+        checker,
+        "층을 keras.Input((4,))의 함수형 모델에 넣기",
+        " (모델에 넣으면 Keras가 build()를 부른 뒤 call()을 추적합니다: minimum과 maximum은 "
+        "adapt()가 아니라 build()에서 만드세요)",
+        _in_model,
+        layer_class,
+        4,
     )
+    built, model = built_model if ok else (None, None)
+    shapes = sorted(tuple(w.shape) for w in built.weights) if ok else None
+    if ok and checker.expect(
+        shapes == [(4,), (4,)],
+        "모델에 넣어 빌드한 층에는 build()가 만든 (4,) 모양의 가중치 minimum, maximum이 있어야 "
+        f"하는데 가중치 모양이 {shapes}입니다 (가중치는 adapt()가 아니라 build()에서 만드세요).",
+    ):
+        adapted, _ = _attempt(
+            checker,
+            "이미 빌드된 층에 adapt()",
+            " (빌드된 층에는 가중치를 더 만들 수 없습니다: 층이 빌드되지 않았을 때만 build()를 "
+            "부르세요: if not self.built)",
+            built.adapt,
+            data,
+        )
+        if adapted:
+            count = len(built.weights)
+            checker.expect(
+                count == 2,
+                f"이미 빌드된 층에 adapt()한 뒤 가중치가 2개여야 하는데 {count}개입니다 "
+                "(층이 빌드되지 않았을 때만 build()를 부르세요: if not self.built).",
+            )
+            x = rng.uniform(-6.0, 11.0, size=(5, 4)).astype("float32")
+            y = checker.call("adapt()한 뒤 모델을 호출", lambda: _numpy(model(x)))
+            checker.expect_close(
+                "이미 빌드된 층에 adapt()한 뒤 모델의 출력",
+                _min_max(x, data.min(axis=0), data.max(axis=0)),
+                y,
+                hint=" (adapt()는 build()가 만든 가중치에 assign()으로 값을 넣어야 합니다)",
+            )
 
+    # 값이 모두 같은 특성(범위 0): 0으로 나누면 inf나 NaN이 됩니다.
+    data = rng.uniform(-4.0, 9.0, size=(64, 3)).astype("float32")
+    data[:, 1] = 2.5
+    constant = checker.call(
+        "가운데 특성의 값이 모두 2.5인 데이터로 adapt()", _adapted, layer_class, data
+    )
+    x = rng.uniform(-6.0, 11.0, size=(4, 3)).astype("float32")
+    x[:2, 1] = 2.5
+    y = checker.call("값이 모두 같던 특성이 있는 입력으로 호출", lambda: _numpy(constant(x)))
+    expected = _min_max(x, data.min(axis=0), data.max(axis=0))
+    if checker.expect(
+        bool(np.all(np.isfinite(y))),
+        "값이 모두 같은 특성(범위 0)에서도 inf나 NaN이 없어야 하는데 출력이 "
+        f"{short_array(y)}입니다 (0으로 나누었습니다: 범위가 keras.config.epsilon()보다 작아지지 "
+        "않게 ops.maximum(maximum - minimum, epsilon)으로 나누세요).",
+    ):
+        checker.expect(
+            np.allclose(y[:, [0, 2]], expected[:, [0, 2]], atol=1e-5)
+            and np.allclose(y[:2, 1], 0.0, atol=1e-6),
+            "값이 모두 같은 특성이 있어도 다른 특성은 그대로, 그 특성의 최솟값(2.5)은 0이어야 "
+            f"하는데 {short_array(y)}입니다 (기대: 다른 특성 {short_array(expected[:, [0, 2]])}, "
+            "2.5의 출력 0).",
+        )
+
+    data = rng.uniform(-4.0, 9.0, size=(64, 3)).astype("float32")
     x = rng.uniform(-6.0, 11.0, size=(5, 3)).astype("float32")
     expected = _min_max(x, data.min(axis=0), data.max(axis=0))
-    fresh = checker.call("새 층 만들기", layer_class)
-    checker.call("새 층에서 load_own_variables(store) 호출", fresh.load_own_variables, dict(store))
-    y = checker.call("load_own_variables() 뒤 호출", lambda: _numpy(fresh(x)))
-    checker.expect(
-        np.allclose(y, expected, atol=1e-5),
-        f"load_own_variables()로 되살린 층의 출력이 {short_array(expected)}이어야 하는데 "
-        f"{short_array(y)}입니다 (store의 값을 minimum, maximum에 다시 넣으세요).",
-    )
-
-    # 불러올 때 Keras는 상태를 채우기 전에 함수형 모델을 다시 만들므로 call()을 추적할 수 없습니다.
-    shape = checker.call(
-        "adapt() 전의 새 층에서 compute_output_shape((None, 3))",
-        lambda: _shape_tuple(layer_class().compute_output_shape((None, 3))),
-    )
-    checker.require_equal("compute_output_shape((None, 3))", (None, 3), shape)
-    before, after = checker.call(
+    ok, predictions = _attempt(
+        checker,
         "층을 넣은 함수형 모델을 .keras로 저장하고 불러와 predict()",
+        " (불러온 층에 범위가 없는 것 같습니다: minimum과 maximum을 build()에서 훈련 불가능 "
+        "가중치로 만들면 .keras 파일에 함께 저장되고 불러올 때 채워집니다)",
         _keras_round_trip,
         layer_class,
         data,
         x,
     )
-    checker.expect_close(".keras로 저장하기 전 모델의 predict()", expected, before)
-    checker.expect_close(".keras 파일에서 불러온 모델의 predict()", expected, after)
+    if ok:
+        before, after = predictions
+        checker.expect_close(".keras로 저장하기 전 모델의 predict()", expected, before)
+        checker.expect_close(
+            ".keras 파일에서 불러온 모델의 predict()",
+            expected,
+            after,
+            hint=" (범위가 가중치에 있으면 save_own_variables() 없이도 저장됩니다)",
+        )
+
+
+def _values_of(value):
+    """가중치든 배열이든 float64 NumPy 배열로 (없으면 `None`)."""
+    if value is None:
+        return None
+    return np.asarray(keras.ops.convert_to_numpy(value), "float64")
 
 
 def _adapted(layer_class, data):
     layer = layer_class()
     layer.adapt(data)
     return layer
+
+
+def _in_model(layer_class, features):
+    layer = layer_class()
+    inputs = keras.Input((features,))
+    return layer, keras.Model(inputs, layer(inputs))
 
 
 @quiet_tensorflow_logs

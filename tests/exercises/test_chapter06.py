@@ -284,78 +284,128 @@ def test_float16_statistics_really_overflow():
 
 
 class MinMaxScaler(keras.layers.Layer):
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.minimum = None
-        self.maximum = None
+    def build(self, input_shape):
+        features = input_shape[-1]
+        self.minimum = self.add_weight(
+            name="minimum", shape=(features,), initializer="zeros", trainable=False
+        )
+        self.maximum = self.add_weight(
+            name="maximum", shape=(features,), initializer="ones", trainable=False
+        )
 
     def adapt(self, data):
         data = np.asarray(data, dtype="float32")
-        self.minimum = data.min(axis=0)
-        self.maximum = data.max(axis=0)
+        if not self.built:
+            self.build(data.shape)
+        self.minimum.assign(data.min(axis=0))
+        self.maximum.assign(data.max(axis=0))
 
     def call(self, inputs):
-        return (inputs - self.minimum) / (self.maximum - self.minimum)
-
-    def compute_output_shape(self, input_shape):
-        return input_shape
-
-    def save_own_variables(self, store):
-        store["minimum"] = self.minimum
-        store["maximum"] = self.maximum
-
-    def load_own_variables(self, store):
-        self.minimum = np.asarray(store["minimum"])
-        self.maximum = np.asarray(store["maximum"])
+        scale = ops.maximum(self.maximum - self.minimum, keras.config.epsilon())
+        return (inputs - self.minimum) / scale
 
 
-class PrecomputedRangeScaler(keras.layers.Layer):
-    """A second right solution: keeps the range too, multiplies by its inverse, np.array() reads."""
+class VariableScaler(keras.layers.Layer):
+    """A second right solution: keras.Variable attributes, ops statistics, epsilon added."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.minimum = self.maximum = self.inverse_range = None
+        self.epsilon = 1e-7
+
+    def build(self, input_shape):
+        shape = (input_shape[-1],)
+        self.minimum = keras.Variable(np.zeros(shape), dtype="float32", trainable=False)
+        self.maximum = keras.Variable(np.zeros(shape), dtype="float32", trainable=False)
 
     def adapt(self, data):
-        self._set(np.min(data, axis=0), np.max(data, axis=0))
-
-    def _set(self, minimum, maximum):
-        self.minimum = np.array(minimum, dtype="float32")
-        self.maximum = np.array(maximum, dtype="float32")
-        self.inverse_range = 1.0 / (self.maximum - self.minimum)
+        data = ops.convert_to_tensor(data, dtype="float32")
+        if not self.built:
+            self.build((None, data.shape[-1]))
+        self.minimum.assign(ops.min(data, axis=0))
+        self.maximum.assign(ops.max(data, axis=0))
 
     def call(self, inputs):
-        return ops.multiply(ops.subtract(inputs, self.minimum), self.inverse_range)
+        return ops.divide(
+            ops.subtract(inputs, self.minimum),
+            ops.subtract(self.maximum, self.minimum) + self.epsilon,
+        )
 
     def compute_output_shape(self, input_shape):
         return input_shape
 
+
+class NumpyStateNotSaved(keras.layers.Layer):
+    """The pattern the chapter calls a trap: NumPy state, lost on save and reload."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.minimum = self.maximum = None
+
+    def adapt(self, data):
+        data = np.asarray(data, dtype="float32")
+        self.minimum, self.maximum = data.min(axis=0), data.max(axis=0)
+
+    def call(self, inputs):
+        scale = np.maximum(self.maximum - self.minimum, keras.config.epsilon())
+        return (inputs - ops.convert_to_tensor(self.minimum)) / ops.convert_to_tensor(scale)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+
+class NumpyStateSaved(NumpyStateNotSaved):
+    """The former model answer: saved by save_own_variables(), but not in weights."""
+
     def save_own_variables(self, store):
-        store["maximum"] = self.maximum
-        store["minimum"] = self.minimum
+        store["minimum"], store["maximum"] = self.minimum, self.maximum
 
     def load_own_variables(self, store):
-        self._set(np.array(store["minimum"]), np.array(store["maximum"]))
+        self.minimum, self.maximum = np.asarray(store["minimum"]), np.asarray(store["maximum"])
 
 
-class NoSaveOwnVariables(MinMaxScaler):
-    save_own_variables = keras.layers.Layer.save_own_variables
-    load_own_variables = keras.layers.Layer.load_own_variables
+class NoEpsilon(MinMaxScaler):
+    def call(self, inputs):
+        return (inputs - self.minimum) / (self.maximum - self.minimum)
 
 
-class IndexKeys(MinMaxScaler):
-    def save_own_variables(self, store):
-        store["0"] = self.minimum
-        store["1"] = self.maximum
-
-    def load_own_variables(self, store):
-        self.minimum = store["0"][...]
-        self.maximum = store["1"][...]
+class TrainableRange(MinMaxScaler):
+    def build(self, input_shape):
+        self.minimum = self.add_weight(name="minimum", shape=(input_shape[-1],))
+        self.maximum = self.add_weight(name="maximum", shape=(input_shape[-1],))
 
 
-class LoadDoesNothing(MinMaxScaler):
-    def load_own_variables(self, store):
-        pass
+class ReplacesTheWeights(MinMaxScaler):
+    def adapt(self, data):
+        data = np.asarray(data, dtype="float32")
+        if not self.built:
+            self.build(data.shape)
+        self.minimum = ops.convert_to_tensor(data.min(axis=0))
+        self.maximum = ops.convert_to_tensor(data.max(axis=0))
+
+
+class AlwaysBuilds(MinMaxScaler):
+    def adapt(self, data):
+        data = np.asarray(data, dtype="float32")
+        self.build(data.shape)
+        self.minimum.assign(data.min(axis=0))
+        self.maximum.assign(data.max(axis=0))
+
+
+class WeightsMadeInAdapt(keras.layers.Layer):
+    def adapt(self, data):
+        data = np.asarray(data, dtype="float32")
+        self.minimum = self.add_weight(
+            name="minimum", shape=data.shape[-1:], initializer="zeros", trainable=False
+        )
+        self.maximum = self.add_weight(
+            name="maximum", shape=data.shape[-1:], initializer="zeros", trainable=False
+        )
+        self.minimum.assign(data.min(axis=0))
+        self.maximum.assign(data.max(axis=0))
+
+    def call(self, inputs):
+        scale = ops.maximum(self.maximum - self.minimum, keras.config.epsilon())
+        return (inputs - self.minimum) / scale
 
 
 class DividesByMaximum(MinMaxScaler):
@@ -366,12 +416,10 @@ class DividesByMaximum(MinMaxScaler):
 class PerSampleStatistics(MinMaxScaler):
     def adapt(self, data):
         data = np.asarray(data, dtype="float32")
-        self.minimum = data.min(axis=1)
-        self.maximum = data.max(axis=1)
-
-
-class NoOutputShape(MinMaxScaler):
-    compute_output_shape = keras.layers.Layer.compute_output_shape
+        if not self.built:
+            self.build(data.shape)
+        self.minimum.assign(data.min(axis=1)[: data.shape[1]])
+        self.maximum.assign(data.max(axis=1)[: data.shape[1]])
 
 
 class ScalerWithoutKwargs(MinMaxScaler):
@@ -379,24 +427,35 @@ class ScalerWithoutKwargs(MinMaxScaler):
         super().__init__()
 
 
-@pytest.mark.parametrize("solution", [MinMaxScaler, PrecomputedRangeScaler])
+@pytest.mark.parametrize("solution", [MinMaxScaler, VariableScaler])
 def test_min_max_scaler_right_solutions_pass(solution):
     report = check_min_max_scaler(solution)
 
     assert report.passed, report
-    assert report.checks == 11
+    assert report.checks == 13
 
 
 @pytest.mark.parametrize(
     ("solution", "expected_phrases"),
     [
-        (NoSaveOwnVariables, ["save_own_variables()가 저장한 키: ['maximum', 'minimum']이어야"]),
-        (IndexKeys, ["저장한 키: ['maximum', 'minimum']이어야 하는데 ['0', '1']"]),
-        (LoadDoesNothing, ["load_own_variables() 뒤 호출 중에 예외", "None"]),
+        (
+            NumpyStateNotSaved,
+            [
+                "훈련 불가능 가중치여야 하는데 {'minimum': 'ndarray', 'maximum': 'ndarray'}",
+                "가중치 모양이 []",
+                ".keras로 저장하고 불러와 predict() 중에 예외",
+                "불러온 층에 범위가 없는 것 같습니다",
+            ],
+        ),
+        (NumpyStateSaved, ["훈련 불가능 가중치여야 하는데", "가중치 모양이 []"]),
+        (NoEpsilon, ["inf나 NaN이 없어야", "0으로 나누었습니다", "ops.maximum"]),
+        (TrainableRange, ["훈련 가능 가중치가 없어야 하는데"]),
+        (ReplacesTheWeights, ["가중치를 새 값으로 바꾸지 말고 self.minimum.assign"]),
+        (AlwaysBuilds, ["이미 빌드된 층에 adapt() 중에 예외", "if not self.built"]),
+        (WeightsMadeInAdapt, ["함수형 모델에 넣기 중에 예외", "adapt()가 아니라 build()에서"]),
         (DividesByMaximum, ["출력은 (x - minimum) / (maximum - minimum)"]),
         (PerSampleStatistics, ["특성마다(축 0) 구한"]),
         (ScalerWithoutKwargs, ["만들기 중에 예외가 났습니다: TypeError"]),
-        (NoOutputShape, ["compute_output_shape((None, 3)) 중에 예외"]),
     ],
 )
 def test_min_max_scaler_mistakes_are_named(solution, expected_phrases):
@@ -406,3 +465,24 @@ def test_min_max_scaler_mistakes_are_named(solution, expected_phrases):
     text = str(report)
     for phrase in expected_phrases:
         assert phrase in text, text
+
+
+def test_the_numpy_state_really_is_lost_on_reload(tmp_path):
+    # The wrong solution's reload really loses the range (the checker reports this, not a bug).
+    layer = NumpyStateNotSaved()
+    layer.adapt(np.array([[0.0, 1.0], [2.0, 3.0]], "float32"))
+    inputs = keras.Input((2,))
+    keras.Model(inputs, layer(inputs)).save(tmp_path / "scaler.keras")
+    restored = keras.saving.load_model(
+        tmp_path / "scaler.keras", custom_objects={"NumpyStateNotSaved": NumpyStateNotSaved}
+    )
+    assert restored.layers[-1].minimum is None
+
+
+def test_no_epsilon_really_gives_nan_for_a_constant_feature():
+    layer = NoEpsilon()
+    layer.adapt(np.array([[1.0, 2.0], [3.0, 2.0]], "float32"))
+
+    y = ops.convert_to_numpy(layer(np.array([[2.0, 2.0]], "float32")))
+
+    assert np.isnan(y[0, 1]) and np.isfinite(y[0, 0])
