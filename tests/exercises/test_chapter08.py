@@ -242,22 +242,68 @@ def test_conv_encoder_that_crashes_is_reported():
 # --- 연습 8-2: BernoulliVAE -------------------------------------------------------------------
 
 
+def _bce(x, p):
+    return ops.mean(keras.losses.binary_crossentropy(x, p))
+
+
+def _track(model, x, total, reconstruction, kl):
+    batch_size = ops.shape(x)[0]
+    model.loss_tracker.update_state(total, sample_weight=batch_size)
+    model.reconstruction_loss_tracker.update_state(reconstruction, sample_weight=batch_size)
+    model.kl_loss_tracker.update_state(kl, sample_weight=batch_size)
+
+
 class BernoulliVAE(VariationalAutoEncoder):
+    """The notebook's model answer: compute_loss() with the inherited trackers."""
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        reconstruction_loss = _bce(x, y_pred)
+        kl_loss = sum(self.losses)
+        total_loss = reconstruction_loss + kl_loss
+        _track(self, x, total_loss, reconstruction_loss, kl_loss)
+        return total_loss
+
+
+class BernoulliVAEOwnTrackers(VariationalAutoEncoder):
+    """A right solution of another shape: its own trackers and metrics, BCE by hand, y if given."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.total_tracker = keras.metrics.Mean(name="loss")
+        self.bce_tracker = keras.metrics.Mean(name="reconstruction_loss")
+        self.kl_tracker = keras.metrics.Mean(name="kl_loss")
+
+    @property
+    def metrics(self):
+        return [self.total_tracker, self.bce_tracker, self.kl_tracker]
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        target = x if y is None else y
+        p = ops.clip(y_pred, 1e-7, 1 - 1e-7)
+        bce = -ops.mean(target * ops.log(p) + (1 - target) * ops.log(1 - p))
+        kl = ops.sum(ops.stack(self.losses))
+        for tracker, value in zip(self.metrics, (bce + kl, bce, kl), strict=True):
+            tracker.update_state(value)
+        return bce + kl
+
+
+class BernoulliVAEWithAddLoss(VariationalAutoEncoder):
+    """The old model answer (review item 25, s3_bernoulli.py): right sum, wrong logs."""
+
     def call(self, inputs):
         reconstructed = super().call(inputs)
-        self.add_loss(ops.mean(keras.losses.binary_crossentropy(inputs, reconstructed)))
+        self.add_loss(_bce(inputs, reconstructed))
         return reconstructed
 
 
-class BernoulliVAEWrittenOut(VariationalAutoEncoder):
-    """A right solution of another shape: call() written out, BCE by hand."""
+class BernoulliVAEWithAddLossWrittenOut(VariationalAutoEncoder):
+    """The same mistake as one add_loss() of KL + BCE: one loss, but not the KL term alone."""
 
     def call(self, inputs):
         z_mean, z_log_var, z = self.encoder(inputs)
-        p = ops.clip(self.decoder(z), 1e-7, 1 - 1e-7)
+        p = self.decoder(z)
         kl = -0.5 * ops.mean(1 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var))
-        bce = -ops.mean(inputs * ops.log(p) + (1 - inputs) * ops.log(1 - p))
-        self.add_loss(self.kl_weight * kl + bce)
+        self.add_loss(self.kl_weight * kl + _bce(inputs, p))
         return p
 
 
@@ -266,66 +312,123 @@ class BernoulliVAEWithoutReconstruction(VariationalAutoEncoder):
 
 
 class BernoulliVAEWithMSE(VariationalAutoEncoder):
-    def call(self, inputs):
-        reconstructed = super().call(inputs)
-        self.add_loss(ops.mean(ops.square(inputs - reconstructed)))
-        return reconstructed
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        reconstruction_loss = ops.mean(ops.square(x - y_pred))
+        kl_loss = sum(self.losses)
+        _track(self, x, reconstruction_loss + kl_loss, reconstruction_loss, kl_loss)
+        return reconstruction_loss + kl_loss
 
 
 class BernoulliVAEWithKLTwice(VariationalAutoEncoder):
-    def call(self, inputs):
-        reconstructed = super().call(inputs)
-        z_mean, z_log_var, _ = self.encoder(inputs)
-        kl = -0.5 * ops.mean(z_log_var - ops.square(z_mean) - ops.exp(z_log_var) + 1)
-        self.add_loss(self.kl_weight * kl)
-        self.add_loss(ops.mean(keras.losses.binary_crossentropy(inputs, reconstructed)))
-        return reconstructed
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        z_mean, z_log_var, _ = self.encoder(x)
+        kl = (
+            self.kl_weight
+            * -0.5
+            * ops.mean(z_log_var - ops.square(z_mean) - ops.exp(z_log_var) + 1)
+        )
+        reconstruction_loss = _bce(x, y_pred)
+        total = reconstruction_loss + kl + sum(self.losses)
+        _track(self, x, total, reconstruction_loss, kl)
+        return total
 
 
-class BernoulliVAEIgnoresKLWeight(VariationalAutoEncoder):
+class BernoulliVAEWithoutTrackers(VariationalAutoEncoder):
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        return _bce(x, y_pred) + sum(self.losses)
+
+
+class BernoulliVAESwappedTrackers(VariationalAutoEncoder):
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        reconstruction_loss, kl_loss = _bce(x, y_pred), sum(self.losses)
+        _track(self, x, reconstruction_loss + kl_loss, kl_loss, reconstruction_loss)
+        return reconstruction_loss + kl_loss
+
+
+class BernoulliVAETotalAsKL(VariationalAutoEncoder):
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        reconstruction_loss = _bce(x, y_pred)
+        total = reconstruction_loss + sum(self.losses)
+        _track(self, x, total, reconstruction_loss, total)
+        return total
+
+
+class BernoulliVAEUsesY(BernoulliVAE):
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        # fit(x) passes no target: y is None.
+        return super().compute_loss(x=y, y=y, y_pred=y_pred)
+
+
+class BernoulliVAEIgnoresKLWeight(BernoulliVAE):
     def call(self, inputs):
         z_mean, z_log_var, z = self.encoder(inputs)
-        reconstructed = self.decoder(z)
         self.add_loss(-0.5 * ops.mean(1 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var)))
-        self.add_loss(ops.mean(keras.losses.binary_crossentropy(inputs, reconstructed)))
-        return reconstructed
+        return self.decoder(z)
 
 
-class BernoulliVAEDecodesTheMean(VariationalAutoEncoder):
+class BernoulliVAEDecodesTheMean(BernoulliVAE):
     def call(self, inputs):
         z_mean, z_log_var, _ = self.encoder(inputs)
-        reconstructed = self.decoder(z_mean)
         kl = -0.5 * ops.mean(1 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var))
         self.add_loss(self.kl_weight * kl)
-        self.add_loss(ops.mean(keras.losses.binary_crossentropy(inputs, reconstructed)))
-        return reconstructed
+        return self.decoder(z_mean)
 
 
 class BernoulliVAEPerSampleLoss(VariationalAutoEncoder):
-    def call(self, inputs):
-        reconstructed = super().call(inputs)
-        self.add_loss(keras.losses.binary_crossentropy(inputs, reconstructed))
-        return reconstructed
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        return keras.losses.binary_crossentropy(x, y_pred) + sum(self.losses)
 
 
 class BernoulliVAEArgumentsSwapped(VariationalAutoEncoder):
-    def call(self, inputs):
-        reconstructed = super().call(inputs)
-        self.add_loss(ops.mean(keras.losses.binary_crossentropy(reconstructed, inputs)))
-        return reconstructed
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        reconstruction_loss, kl_loss = _bce(y_pred, x), sum(self.losses)
+        _track(self, x, reconstruction_loss + kl_loss, reconstruction_loss, kl_loss)
+        return reconstruction_loss + kl_loss
 
 
 class BernoulliVAESummedOverPixels(VariationalAutoEncoder):
-    def call(self, inputs):
-        reconstructed = super().call(inputs)
-        bce = keras.losses.binary_crossentropy(inputs[..., None], reconstructed[..., None])
-        self.add_loss(ops.mean(ops.sum(bce, axis=-1)))
-        return reconstructed
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        bce = keras.losses.binary_crossentropy(x[..., None], y_pred[..., None])
+        reconstruction_loss, kl_loss = ops.mean(ops.sum(bce, axis=-1)), sum(self.losses)
+        _track(self, x, reconstruction_loss + kl_loss, reconstruction_loss, kl_loss)
+        return reconstruction_loss + kl_loss
 
 
-@pytest.mark.parametrize("model_class", [BernoulliVAE, BernoulliVAEWrittenOut])
+@pytest.mark.parametrize("model_class", [BernoulliVAE, BernoulliVAEOwnTrackers])
 def test_bernoulli_vae_right_solutions_pass(model_class):
-    assert_passes_quickly(check_bernoulli_vae, model_class)
+    report = assert_passes_quickly(check_bernoulli_vae, model_class, seconds=15)
+    assert "(32개 항목 확인)" in repr(report)  # the count the notebook and the docstring show
+
+
+def test_bernoulli_vae_right_solution_logs_what_it_says():
+    # What the exercise is for: fit() without a loss logs BCE as reconstruction_loss, KL as kl_loss.
+    x = np.random.default_rng(0).random((64, 12)).astype("float32")
+    for model_class in (BernoulliVAE, BernoulliVAEWithAddLoss):
+        model = model_class(
+            original_dim=12, intermediate_dim=8, latent_dim=2, kl_weight=0.5, seed=1
+        )
+        model.compile(optimizer="adam")
+        logs = model.fit(x, epochs=1, batch_size=32, verbose=0).history
+        honest = logs["reconstruction_loss"][0] > 0.5 and logs["kl_loss"][0] < 0.3
+        assert honest is (model_class is BernoulliVAE), logs
+
+
+def test_bernoulli_vae_reconstruction_added_with_add_loss_is_rejected():
+    # Same words on every backend: the measured reconstruction_loss is 0 exactly.
+    assert repr(check_bernoulli_vae(BernoulliVAEWithAddLoss)) == (
+        "❌ 연습 8-2 BernoulliVAE 모델: 고칠 점이 1개 있습니다.\n"
+        "  - model.losses에 손실이 2개 있습니다. call()이 더한 KL 손실 하나만 있어야 합니다: "
+        "재구성 손실을 add_loss()로 더하면 물려받은 compute_loss()가 그것까지 kl_loss로 "
+        "셉니다. 그래서 fit()의 로그에 reconstruction_loss: 0.0000이 찍힙니다. add_loss() 대신 "
+        "compute_loss()를 재정의해 재구성 손실을 계산하고 추적기에 넣으세요."
+    )
+
+
+def test_bernoulli_vae_one_add_loss_of_kl_and_bce_is_rejected():
+    assert_fails_with(
+        check_bernoulli_vae(BernoulliVAEWithAddLossWrittenOut),
+        "model.losses의 KL 손실이 0.0788(kl_weight × KL)이어야 하는데",
+    )
 
 
 @pytest.mark.parametrize(
@@ -333,17 +436,56 @@ def test_bernoulli_vae_right_solutions_pass(model_class):
     [
         (
             BernoulliVAEWithoutReconstruction,
-            "재구성 손실이 빠졌습니다 (이진 교차 엔트로피의 평균을 add_loss()로 더하세요).",
+            "재구성 손실이 빠졌습니다 (x와 y_pred 사이의 이진 교차 엔트로피 평균을 더하세요).",
         ),
         (BernoulliVAEWithMSE, "재구성 손실이 MSE입니다. 이진 교차 엔트로피를 쓰세요."),
-        (BernoulliVAEWithKLTwice, "KL 손실이 두 번 더해졌습니다 (super().call()이 이미 더합니다)."),
-        (BernoulliVAEIgnoresKLWeight, "kl_weight를 곱하지 않았습니다"),
+        (
+            BernoulliVAEWithKLTwice,
+            "KL 손실이 두 번 더해졌습니다 (self.losses에 이미 KL 손실이 있습니다).",
+        ),
     ],
 )
 @pytest.mark.filterwarnings("ignore:Gradients do not exist:UserWarning")
 def test_bernoulli_vae_wrong_losses_are_named(model_class, hint):
     report = check_bernoulli_vae(model_class)
-    assert_fails_with(report, "model.losses의 합이 ", hint)
+    assert_fails_with(
+        report, "compute_loss()가 돌려준 손실이 0.8714 (재구성 0.7925 + KL 0.0788)", hint
+    )
+    assert len(report.failures) == 1, report  # not repeated for the other batch and kl_weight
+
+
+@pytest.mark.parametrize(
+    ("model_class", "hint"),
+    [
+        (BernoulliVAEWithoutTrackers, "compute_loss()에서 추적기를 갱신하지 않았습니다"),
+        (BernoulliVAESwappedTrackers, "reconstruction_loss와 kl_loss 추적기에 넣을 값이 서로"),
+        (BernoulliVAETotalAsKL, "kl_loss 추적기에 재구성 손실이 섞였습니다"),
+    ],
+)
+def test_bernoulli_vae_wrong_logs_are_named(model_class, hint):
+    report = check_bernoulli_vae(model_class)
+    assert_fails_with(
+        report,
+        "compute_loss()를 한 번 부른 뒤 추적기(fit()의 로그)가 ",
+        "loss 1.0539, reconstruction_loss 0.9751, kl_loss 0.0788이어야 합니다.",
+        hint,
+    )
+    assert len(report.failures) == 1, report
+
+
+def test_bernoulli_vae_using_the_missing_target():
+    assert_fails_with(
+        check_bernoulli_vae(BernoulliVAEUsesY),
+        "compute_loss(x=x, y=None, y_pred=확률 배열) (fit(x)처럼 y 없이) 중에 예외가 났습니다",
+    )
+
+
+def test_bernoulli_vae_ignoring_kl_weight():
+    assert_fails_with(
+        check_bernoulli_vae(BernoulliVAEIgnoresKLWeight),
+        "model.losses의 KL 손실이 0.0788(kl_weight × KL)이어야 하는데 ",
+        "kl_weight를 곱하지 않았습니다. call()은 물려받은 그대로 두세요.",
+    )
 
 
 def test_bernoulli_vae_decoding_z_mean():
@@ -355,18 +497,22 @@ def test_bernoulli_vae_decoding_z_mean():
 
 def test_bernoulli_vae_with_swapped_arguments():
     # binary_crossentropy(y_pred, y_true) is a different number, and not one that fit() lowers.
-    assert_fails_with(check_bernoulli_vae(BernoulliVAEArgumentsSwapped), "model.losses의 합이 ")
+    assert_fails_with(
+        check_bernoulli_vae(BernoulliVAEArgumentsSwapped), "compute_loss()가 돌려준 손실이 "
+    )
 
 
 def test_bernoulli_vae_summed_over_pixels():
-    assert_fails_with(check_bernoulli_vae(BernoulliVAESummedOverPixels), "model.losses의 합이 ")
+    assert_fails_with(
+        check_bernoulli_vae(BernoulliVAESummedOverPixels), "compute_loss()가 돌려준 손실이 "
+    )
 
 
 def test_bernoulli_vae_per_sample_loss_is_not_a_scalar():
     report = check_bernoulli_vae(BernoulliVAEPerSampleLoss)
     assert report.failures == [
-        "model.losses의 손실은 모두 스칼라여야 하는데 모양이 [(), (8,)]입니다 "
-        "(샘플별 손실은 ops.mean()으로 평균 내서 더하세요)."
+        "compute_loss()는 스칼라 손실을 돌려줘야 하는데 모양이 (8,)입니다 "
+        "(ops.mean()으로 픽셀과 배치에 대해 평균 내세요)."
     ]
 
 
