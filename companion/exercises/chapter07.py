@@ -310,8 +310,8 @@ def _expect_mlp_saving(checker, model_class, model, x):
     registered = keras.saving.get_registered_object(keras.saving.get_registered_name(model_class))
     if not checker.expect(
         registered is model_class,
-        "클래스가 직렬화 대상으로 등록되지 않았습니다 "
-        '(@keras.saving.register_keras_serializable(package="exercises")를 붙이세요).',
+        "클래스가 직렬화 등록부에 등록되지 않았습니다 "
+        '(@keras.saving.register_keras_serializable()를 붙이세요. 예: package="exercises").',
     ):
         return
     expected = numpy_of(model, x)

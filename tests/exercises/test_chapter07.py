@@ -225,8 +225,8 @@ def test_mlp_classifier_instance_instead_of_class():
 def test_mlp_classifier_not_registered():
     report = check_mlp_classifier(MLPClassifierNotRegistered)
     assert report.failures == [
-        "클래스가 직렬화 대상으로 등록되지 않았습니다 "
-        '(@keras.saving.register_keras_serializable(package="exercises")를 붙이세요).'
+        "클래스가 직렬화 등록부에 등록되지 않았습니다 "
+        '(@keras.saving.register_keras_serializable()를 붙이세요. 예: package="exercises").'
     ]
 
 
