@@ -733,7 +733,7 @@ class Checker:
         name = keras.saving.get_registered_name(layer_class)
         return self.expect(
             is_registered(layer_class),
-            f"클래스가 직렬화 목록에 등록되어 있어야 하는데 등록 이름이 {name!r}입니다 "
+            f"클래스가 직렬화 등록부에 등록되어 있어야 하는데 등록 이름이 {name!r}입니다 "
             "(@keras.saving.register_keras_serializable(package=...)를 붙이세요).",
         )
 

@@ -170,7 +170,7 @@ def test_clip_without_kwargs_cannot_take_a_name():
 
 def test_clip_not_registered_cannot_be_loaded():
     failures = check_clip_layer(ClipNotRegistered).failures
-    assert failures[0].startswith("클래스가 직렬화 목록에 등록되어 있어야 하는데 등록 이름이")
+    assert failures[0].startswith("클래스가 직렬화 등록부에 등록되어 있어야 하는데 등록 이름이")
     assert failures[1].startswith(
         "Clip(0.0, 1.0)이 든 모델: .keras로 저장하고 custom_objects 없이 불러오기 중에 예외가"
     )
@@ -383,7 +383,7 @@ def test_residual_that_ignores_the_given_layer():
 
 def test_residual_not_registered():
     failures = check_residual_wrapper(ResidualNotRegistered).failures
-    assert failures[0].startswith("클래스가 직렬화 목록에 등록되어 있어야 하는데")
+    assert failures[0].startswith("클래스가 직렬화 등록부에 등록되어 있어야 하는데")
     assert "→ 저장한 파일의 클래스를 찾지 못했습니다" in failures[1]
 
 
