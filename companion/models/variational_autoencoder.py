@@ -42,8 +42,9 @@ class VariationalAutoEncoder(keras.Model):
 
     Call arguments:
         inputs: `(batch_size, original_dim)` 모양의 텐서 (0–1로 정규화한 값).
-            `training` 인자는 받지 않습니다: 훈련과 추론에서 똑같이 동작합니다
-            (추론에서도 `z`를 뽑습니다).
+        training: 받기만 하고 쓰지 않습니다. 모델은 훈련과 추론에서 똑같이 동작합니다
+            (추론에서도 `z`를 뽑습니다). 이 인자가 있어서 `call()`을 직접 부르는
+            `stateless_call(..., training=True)`로도 부를 수 있습니다.
 
     Input shape:
         `(batch_size, original_dim)`.
@@ -117,7 +118,7 @@ class VariationalAutoEncoder(keras.Model):
         # 층(Layer)의 구현을 써서 오류를 그대로 알립니다.
         keras.layers.Layer.build_from_config(self, config)
 
-    def call(self, inputs):
+    def call(self, inputs, training=None):
         z_mean, z_log_var, z = self.encoder(inputs)
         reconstructed = self.decoder(z)
         # The KL term is computed in the variable dtype (float32 under mixed_float16):

@@ -75,6 +75,26 @@ def test_decodes_a_sample_not_the_mean(rng):
     assert not np.allclose(reconstruction, _numpy(vae(x)))
 
 
+def test_call_takes_training_so_stateless_call_can_pass_it(rng):
+    # stateless_call() hands its keyword arguments to call() as they are (Layer.__call__ would
+    # drop a `training` that call() does not take), and chapter 8's JAX step passes training=True.
+    # The flag changes nothing: training and inference both decode a drawn z.
+    vae = _small_vae()
+    x = rng.random((4, 6)).astype("float32")
+    vae.build(x.shape)
+    twin = _small_vae()
+    twin.build(x.shape)
+    twin.set_weights(vae.get_weights())
+    copy_seed_states(vae, twin)
+    trainable = [v.value for v in vae.trainable_variables]
+    non_trainable = [v.value for v in vae.non_trainable_variables]
+    out, _, losses = vae.stateless_call(
+        trainable, non_trainable, x, training=True, return_losses=True
+    )
+    assert len(losses) == 1
+    np.testing.assert_allclose(_numpy(out), _numpy(twin(x, training=False)), rtol=1e-6)
+
+
 def test_decoder_and_encoder_are_usable_on_their_own(rng):
     vae = _small_vae()
     vae.build((None, 6))
