@@ -8,7 +8,8 @@ answer with the "⏳ … 아직 채점할 … 없습니다" report instead of ra
 
 The notebook is copied into an empty temporary folder and its kernel starts there, so nothing
 from the repository around it (data files, the benchmark results) can be read by a relative path:
-`companion`, installed with its package data, is all a chapter may rely on. Run with `make run-all` (each backend).
+`companion`, installed with its package data, is all a chapter may rely on. Run with
+`make run-all` (each backend).
 """
 
 from __future__ import annotations
