@@ -27,8 +27,15 @@ Requirement → check (each line of the exercise text in book/03_losses_and_metr
 | metric `keras.metrics.Mean(name="mean_abs")` tracked | `layer.metrics` names are `["mean_abs"]` |
 | mean of `abs` over all elements | value after one call (no-abs, never-updated hints) |
 | accumulated, every element counts once | second call, batch 4 (mean-of-means/Sum hints) |
-| appears in `fit()` history as `mean_abs` | key present |
+| appears in `fit()` history as `mean_abs` | key present after a real `fit()` (see below) |
 | value per epoch in `fit()` | two epochs, each the mean of abs of the data |
+
+The `fit()` is the one the reader will run: on TensorFlow and PyTorch a `keras.Model`, on JAX
+`_LayerMetricsModel`, the chapter's `LayerMetricsModel` that the task tells JAX readers to use (a
+plain `keras.Model` fails there, keras-team/keras#21639). The layer sits behind an identity
+`Dense`, so its input comes from a weight: on PyTorch, whose `fit()` runs eagerly,
+`trace_training_call` then catches a `call()` that converts it to NumPy, which the compiled
+`fit()` of TensorFlow and JAX rejects.
 
 연습 3-3 `train_step` (7 requirements)
 
@@ -59,6 +66,7 @@ from companion.exercises.checker import (
     require_class,
     scalar_or_none,
     set_nontrivial_weights,
+    trace_training_call,
 )
 from companion.layers.activity_regularization_layer import ActivityRegularizationLayer
 from companion.settings import SEED
@@ -232,6 +240,8 @@ def check_mean_abs_monitor(layer_class):
     돌려주면서 `keras.metrics.Mean(name="mean_abs")` 지표에 입력 원소의 절댓값을 누적합니다.
     지표는 `layer.metrics`에 나타나고, 여러 번 호출하면 지금까지 본 모든 원소의 절댓값
     평균이며, 이 층이 든 모델을 `fit()`으로 훈련하면 기록에 에포크마다 `"mean_abs"`가 남습니다.
+    `fit()`은 진짜로 돌립니다: JAX에서는 과제가 말하는 대로 본문의 `LayerMetricsModel`로 만든
+    모델을, 다른 백엔드에서는 `keras.Model`을 훈련합니다.
 
     Args:
         layer_class: 독자가 만든 층 클래스 (인스턴스가 아니라 클래스).
@@ -337,42 +347,64 @@ def _require_metric(checker, what, expected, received, inputs):
 
 @quiet_tensorflow_logs
 def _fit_with_monitor(layer_class, x):
+    """독자의 층이 든 모델을 `fit()`으로 두 에포크 훈련합니다 (학습률 0: 가중치는 그대로).
+
+    독자가 실제로 쓸 모델로 훈련합니다. TensorFlow와 PyTorch에서는 `keras.Model`, JAX에서는
+    과제가 말하는 대로 본문의 `LayerMetricsModel`(`_LayerMetricsModel`)입니다: JAX의 `fit()`은
+    `keras.Model` 안의 층이 갱신하는 지표를 다루지 못합니다 (keras-team/keras#21639).
+    층 앞의 `Dense`는 단위 행렬이라 층이 보는 값은 `x` 그대로이지만, 가중치에서 온 텐서입니다.
+    그래야 PyTorch에서 `trace_training_call`이 그 텐서를 NumPy로 바꾸는 `call()`을 찾아냅니다
+    (TensorFlow와 JAX의 `fit()`은 컴파일된 함수라 그런 `call()`에서 실패합니다).
+    """
+    model_class = _LayerMetricsModel if keras.backend.backend() == "jax" else keras.Model
     inputs = keras.Input((x.shape[1],))
-    outputs = keras.layers.Dense(1)(layer_class()(inputs))
-    model = keras.Model(inputs, outputs)
+    hidden = keras.layers.Dense(x.shape[1], kernel_initializer="identity")(inputs)
+    outputs = keras.layers.Dense(1)(layer_class()(hidden))
+    model = model_class(inputs, outputs, name="monitored")
+    trace_training_call(model, x)
     model.compile(optimizer=keras.optimizers.SGD(0.0), loss="mse")
-    if keras.backend.backend() == "jax":
-        # Keras 3의 JAX fit()은 층의 call()에서 갱신하는 지표의 값을 잃어 TypeError를 냅니다
-        # (keras-team/keras#21639). 그래서 JAX에서는 fit()이 하는 일(에포크마다 지표를 비우고
-        # training=True로 호출한 뒤 model.metrics의 result()를 기록)을 즉시 실행으로 흉내 냅니다.
-        return _eager_fit_history(model, x, epochs=2)
     return model.fit(x, np.zeros((len(x), 1), "float32"), batch_size=len(x), epochs=2, verbose=0)
 
 
-class _History:
-    def __init__(self, history):
-        self.history = history
+class _LayerMetricsModel(keras.Model):
+    """3장 본문의 `LayerMetricsModel`: 층이 `call()`에서 갱신하는 지표를 JAX의 `fit()`에서도 씁니다.
 
+    keras-team/keras#21639 우회. Keras 3.15의 JAX 훈련기(keras/src/backend/jax/trainer.py)가
+    훈련·평가 단계마다 부르는 내부 메서드 `compute_loss_and_updates()`를 재정의합니다. 공개 API가
+    아니라서 Keras가 바뀌면 깨질 수 있습니다. TensorFlow와 PyTorch의 `fit()`은 이 메서드를 부르지
+    않습니다. `compute_loss_and_updates()`의 코드는 노트북의 것과 같습니다
+    (tests/exercises/test_chapter03.py가 확인합니다).
+    """
 
-def _eager_fit_history(model, x, epochs):
-    history = {}
-    for _ in range(epochs):
-        for metric in model.metrics:
-            metric.reset_state()
-        prediction = model(x, training=True)
-        loss = keras.ops.mean(keras.ops.square(prediction))
-        model.metrics[0].update_state(loss)  # fit()의 손실 지표 ("loss")
-        for metric in model.metrics:
-            for name, value in _metric_results(metric).items():
-                history.setdefault(name, []).append(value)
-    return _History(history)
-
-
-def _metric_results(metric):
-    result = metric.result()
-    if isinstance(result, dict):
-        return {name: float(value) for name, value in result.items()}
-    return {metric.name: float(result)}
+    def compute_loss_and_updates(
+        self,
+        trainable_variables,
+        non_trainable_variables,
+        metrics_variables,
+        x,
+        y,
+        sample_weight,
+        training=False,
+        optimizer_variables=None,
+    ):
+        # 원래 메서드와 달리 지표 변수도 함께 넣어, 층 안의 지표가 자기 상태를 찾게 합니다.
+        state = [
+            *zip(self.trainable_variables, trainable_variables, strict=True),
+            *zip(self.non_trainable_variables, non_trainable_variables, strict=True),
+            *zip(self.metrics_variables, metrics_variables, strict=True),
+        ]
+        with keras.StatelessScope(state_mapping=state, collect_losses=True) as scope:
+            y_pred = self(x, training=training)
+            unscaled_loss = self.compute_loss(x, y, y_pred, sample_weight, training=training)
+        non_trainable_variables = [scope.get_current_value(v) for v in self.non_trainable_variables]
+        metrics_variables = [scope.get_current_value(v) for v in self.metrics_variables]
+        # 원래 메서드처럼, 훈련할 때는 옵티마이저가 손실을 키우게 합니다 (LossScaleOptimizer).
+        loss = unscaled_loss
+        if training and self.optimizer is not None:
+            mapping = list(zip(self.optimizer.variables, optimizer_variables, strict=True))
+            with keras.StatelessScope(state_mapping=mapping):
+                loss = self.optimizer.scale_loss(loss)
+        return loss, (unscaled_loss, y_pred, non_trainable_variables, metrics_variables)
 
 
 class _PenaltyWhenTraining(keras.layers.Layer):
@@ -408,7 +440,7 @@ def check_train_step(train_step):
     Example:
 
     >>> check_train_step(train_step)  # doctest: +SKIP
-    ✅ 연습 3-3 train_step 함수: 통과했습니다 (6개 항목 확인).
+    ✅ 연습 3-3 train_step 함수: 통과했습니다 (9개 항목 확인).
     """
     if not callable(train_step) or isinstance(train_step, type):
         raise WrongArgument(f"train_step에는 함수를 넘겨야 합니다. 받은 값: {train_step!r}")

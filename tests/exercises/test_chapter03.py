@@ -1,12 +1,26 @@
 """Chapter 3 checkers: references pass, realistic mistakes fail with the right words."""
 
+import ast
+import inspect
+import json
+import pathlib
+import re
+import textwrap
+
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 from keras import ops
 
-from companion.exercises import check_l1_activity_dense, check_mean_abs_monitor, check_train_step
+from companion.exercises import (
+    chapter03,
+    check_l1_activity_dense,
+    check_mean_abs_monitor,
+    check_train_step,
+)
+
+NOTEBOOK = pathlib.Path(__file__).resolve().parents[2] / "book" / "03_losses_and_metrics.ipynb"
 
 # --- Exercise 3-1: L1ActivityDense ---------------------------------------------------------
 
@@ -349,6 +363,129 @@ def test_mean_abs_monitor_mistakes_are_named(solution, expected_phrases):
     text = str(report)
     for phrase in expected_phrases:
         assert phrase in text, text
+
+
+# --- Exercise 3-2 under the fit() the reader will run ----------------------------------------
+
+
+class NumpyMonitor(MeanAbsMonitor):
+    """Works only eagerly: the metric is fed a NumPy array.
+
+    `compute_output_shape()` spares the symbolic call, so the functional model builds and every
+    eager call gives the right value; the old JAX emulation of fit() (eager calls) passed it.
+    TensorFlow's and JAX's compiled fit() cannot convert the tensor; PyTorch's eager fit() could,
+    so the checker traces the training call first, as for every compiled-function check.
+    """
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def call(self, inputs):
+        self.mean_abs.update_state(np.abs(ops.convert_to_numpy(inputs)))
+        return inputs
+
+
+ONLY_EAGER_REPORT = (
+    "❌ 연습 3-2 MeanAbsMonitor 층: 고칠 점이 1개 있습니다.\n"
+    "  - 모델에 넣어 fit()으로 두 에포크 훈련 중에 예외가 났습니다: CompiledConversionError: "
+    "컴파일된 함수 안에서 텐서를 NumPy 배열이나 파이썬 값으로 바꾸려 했습니다 (.numpy(), "
+    "np.asarray(), float(), 텐서 값으로 쓴 파이썬 if).\n"
+    "    → 컴파일된 함수(tf.function, jax.jit, fit()) 안에서는 텐서를 NumPy나 파이썬 값으로 "
+    "바꿀 수 없습니다. call()에서는 keras.ops로만 계산하세요."
+)
+
+
+def test_a_monitor_that_works_only_eagerly_fails_in_fit_the_same_way_on_every_backend():
+    assert repr(check_mean_abs_monitor(NumpyMonitor)) == ONLY_EAGER_REPORT
+
+
+def test_mean_abs_monitor_is_graded_by_a_real_fit_of_the_model_the_task_names(monkeypatch):
+    """One real fit(): on JAX of the chapter's LayerMetricsModel (its hook runs, training=True)."""
+    fitted, hooked = [], []
+    real_fit = keras.Model.fit
+    real_hook = chapter03._LayerMetricsModel.compute_loss_and_updates
+
+    def spy_fit(self, *args, **kwargs):
+        fitted.append(type(self))
+        return real_fit(self, *args, **kwargs)
+
+    def spy_hook(self, *args, **kwargs):
+        hooked.append(kwargs.get("training"))
+        return real_hook(self, *args, **kwargs)
+
+    monkeypatch.setattr(keras.Model, "fit", spy_fit)
+    monkeypatch.setattr(chapter03._LayerMetricsModel, "compute_loss_and_updates", spy_hook)
+
+    report = check_mean_abs_monitor(MeanAbsMonitor)
+
+    assert report.passed, report
+    assert len(fitted) == 1
+    on_jax = keras.backend.backend() == "jax"
+    assert issubclass(fitted[0], chapter03._LayerMetricsModel) is on_jax
+    assert hooked == ([True] if on_jax else []), hooked  # traced once by jax.jit
+    assert not hasattr(chapter03, "_eager_fit_history")
+
+
+@pytest.mark.skipif(keras.backend.backend() != "jax", reason="keras-team/keras#21639 is JAX's")
+def test_on_jax_the_right_monitor_in_a_plain_model_fails_in_fit():
+    """Why the task tells JAX readers to use LayerMetricsModel, and the checker does too."""
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, keras.layers.Dense(1)(MeanAbsMonitor()(inputs)))
+    model.compile(optimizer="sgd", loss="mse")
+    with pytest.raises(TypeError, match="'NoneType' object is not callable"):
+        model.fit(np.ones((4, 3)), np.zeros((4, 1)), verbose=0)
+
+
+def _chapter_method(name):
+    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
+    for cell in cells:
+        if cell["cell_type"] != "code":
+            continue
+        code = re.sub(r"^(\s*)[%!].*$", r"\1pass", "".join(cell["source"]), flags=re.M)
+        for node in ast.walk(ast.parse(code)):
+            if isinstance(node, ast.ClassDef) and node.name == "LayerMetricsModel":
+                return next(f for f in node.body if getattr(f, "name", None) == name)
+    raise AssertionError("the chapter defines no LayerMetricsModel")
+
+
+def test_the_checkers_layer_metrics_model_is_the_chapters():
+    name = "compute_loss_and_updates"
+    ours = getattr(chapter03._LayerMetricsModel, name)
+    checker_method = ast.parse(textwrap.dedent(inspect.getsource(ours))).body[0]
+    assert ast.dump(_chapter_method(name)) == ast.dump(checker_method)
+
+
+def _one_step_weights(optimizer, rng_seed=0):
+    rng = np.random.default_rng(rng_seed)
+    x = rng.normal(size=(16, 3)).astype("float32")
+    y = rng.normal(size=(16, 1)).astype("float32")
+    inputs = keras.Input((3,))
+    outputs = keras.layers.Dense(1, kernel_initializer="zeros")(MeanAbsMonitor()(inputs))
+    model = chapter03._LayerMetricsModel(inputs, outputs, name="scaled")
+    model.compile(optimizer=optimizer, loss="mse")
+    history = model.fit(x, y, batch_size=16, verbose=0).history
+    return [keras.ops.convert_to_numpy(w) for w in model.weights], history
+
+
+@pytest.mark.parametrize("scaling_dropped", [False, True])
+def test_layer_metrics_model_keeps_loss_scaling(scaling_dropped):
+    """Under a LossScaleOptimizer one SGD step moves the weights as far as plain SGD.
+
+    The optimizer divides the gradients by its scale (32,768): a compute_loss_and_updates() that
+    forgot `optimizer.scale_loss()` (on JAX, the only backend whose fit() calls the hook) moves
+    them 32,768 times less. `scaling_dropped` stands for that mistake, to show the check sees it.
+    """
+    reference, reference_history = _one_step_weights(keras.optimizers.SGD(0.1))
+    optimizer = keras.optimizers.LossScaleOptimizer(keras.optimizers.SGD(0.1))
+    if scaling_dropped:
+        optimizer.scale_loss = lambda loss: loss
+    weights, history = _one_step_weights(optimizer)
+
+    same = all(np.allclose(w, r) for w, r in zip(weights, reference, strict=True))
+    assert same is not scaling_dropped
+    # The history keeps the unscaled loss, and the layer's metric is there.
+    np.testing.assert_allclose(history["loss"], reference_history["loss"], rtol=1e-6)
+    np.testing.assert_allclose(history["mean_abs"], reference_history["mean_abs"], rtol=1e-6)
 
 
 # --- Exercise 3-3: train_step ---------------------------------------------------------------
