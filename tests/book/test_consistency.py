@@ -107,7 +107,14 @@ def _headings(path):
 
 
 def _is_appendix(path):
-    return not 1 <= int(path.name[:2]) <= 10
+    """A notebook of the toc's unnumbered part (부록), not a numbered chapter."""
+    unnumbered = {
+        entry["file"]
+        for part in TOC["parts"]
+        if not part.get("numbered")
+        for entry in part["chapters"]
+    }
+    return f"book/{path.stem}" in unnumbered
 
 
 CHAPTERS = [p for p in NOTEBOOKS if not _is_appendix(p)]
@@ -125,7 +132,7 @@ def test_notebook_ends_with_summary_exercises_and_further_reading(path):
         return
     assert any(h.startswith("## 정리") for h in headings), "a summary section (## 정리)"
     assert headings[-2].startswith("## 연습 문제"), (
-        "chapters 1-10 end with '## 연습 문제' followed only by '## 더 읽을거리'"
+        "numbered chapters end with '## 연습 문제' followed only by '## 더 읽을거리'"
     )
 
 
