@@ -23,7 +23,7 @@ NBVAL := -p no:cacheprovider --nbval --sanitize-with nbval_sanitize.cfg
 
 .PHONY: book test venv system-deps data browser-deps lint unit test-jax test-torch nbval nbval-jax \
 	nbval-torch nbval-onednn-off run-all build \
-	build-book browser clean speed mutation
+	build-book browser clean speed mutation test-next
 
 $(STAMP): pyproject.toml constraints.txt scripts/ipython_kernel_config.py
 	$(PYTHON) -m venv $(VENV)
@@ -113,6 +113,53 @@ speed: $(STAMP) data
 
 mutation: $(STAMP) data
 	$(PY) scripts/mutation_check.py
+
+# The course on the next Keras: keras-nightly and the newest TensorFlow and JAX releases (and
+# PyTorch, with NEXT_BACKENDS="tensorflow jax torch") in a virtual environment of its own,
+# $(NEXT_VENV) (.venv is not touched); every other package keeps its constraints.txt pin
+# (scripts/next_env.py), so what differs comes from Keras or a backend. Runs the unit tests and
+# nbval under each backend of NEXT_BACKENDS, each writing junit XML to $(NEXT_DIR), and
+# scripts/next_report.py turns them into $(NEXT_DIR)/report.md: the versions that moved, the
+# failing tests, the changed cells with a diff of their outputs. It fails when anything failed;
+# nothing depends on it, and .github/workflows/next-keras.yml runs it weekly, never blocking main.
+# PyTorch comes as the CPU build: PyPI's Linux torch wheel is the CUDA one (several GB), so
+# NEXT_TORCH_INDEX names PyTorch's CPU index (the workflow sets https://download.pytorch.org/whl/cpu);
+# left empty, the pinned torch of constraints.txt is installed (machines that reach PyPI only
+# keep its CPU wheel in pip's find-links, as this course's test machines do).
+NEXT_VENV ?= .venv-next
+NEXT_PY := $(NEXT_VENV)/bin/python
+NEXT_DIR ?= _build/next
+NEXT_BACKENDS ?= tensorflow jax
+NEXT_TORCH_INDEX ?=
+NEXT_PIP := $(NEXT_PY) -m pip install -q
+NEXT_TORCH := $(if $(NEXT_TORCH_INDEX),--upgrade torch --index-url $(NEXT_TORCH_INDEX),$(shell grep '^torch==' constraints.txt))
+
+test-next: data
+	test -x $(NEXT_PY) || $(PYTHON) -m venv $(NEXT_VENV)
+	rm -rf $(NEXT_DIR) && mkdir -p $(NEXT_DIR)
+	$(NEXT_PIP) --upgrade pip
+	$(NEXT_PIP) --upgrade tensorflow-cpu jax jaxlib
+	$(if $(filter torch,$(NEXT_BACKENDS)),$(NEXT_PIP) $(NEXT_TORCH))
+	# TensorFlow requires `keras`; keras-nightly installs the same files under another name.
+	$(NEXT_PY) -m pip uninstall -q -y keras keras-nightly
+	$(NEXT_PIP) --upgrade "keras-nightly>=3.0.0.dev0"
+	$(NEXT_PY) scripts/next_env.py tools $(NEXT_DIR) --backends "$(NEXT_BACKENDS)"
+	$(NEXT_PIP) -c $(NEXT_DIR)/constraints.txt -r $(NEXT_DIR)/requirements.txt
+	$(NEXT_PIP) --no-deps -e .
+	mkdir -p $(NEXT_VENV)/etc/ipython
+	cp scripts/ipython_kernel_config.py $(NEXT_VENV)/etc/ipython/
+	$(NEXT_PY) scripts/next_env.py versions $(NEXT_DIR)
+	$(NEXT_PY) -m pip check > $(NEXT_DIR)/pip-check.txt || true
+	for backend in $(NEXT_BACKENDS); do \
+		$(TORCH_THREADS) KERAS_BACKEND=$$backend $(NEXT_PY) -m pytest tests \
+			-m "not browser and not packaging and not run_all" -p no:cacheprovider $(XDIST) \
+			--junitxml=$(NEXT_DIR)/unit-$$backend.xml > $(NEXT_DIR)/unit-$$backend.log 2>&1; \
+		$(TORCH_THREADS) KERAS_BACKEND=$$backend PYTHONPATH=scripts $(NEXT_PY) -m pytest $(NBVAL) \
+			--nbval-current-env -p nbval_record_outputs $(XDIST) book \
+			--junitxml=$(NEXT_DIR)/nbval-$$backend.xml > $(NEXT_DIR)/nbval-$$backend.log 2>&1; \
+		tail -n 1 $(NEXT_DIR)/unit-$$backend.log $(NEXT_DIR)/nbval-$$backend.log; \
+	done
+	$(NEXT_PY) scripts/next_report.py $(NEXT_DIR) --backends "$(NEXT_BACKENDS)"
 
 browser: book pdf browser-deps
 	$(PY) -m pytest tests -m browser
