@@ -114,8 +114,9 @@ speed: $(STAMP) data
 mutation: $(STAMP) data
 	$(PY) scripts/mutation_check.py
 
-# The course on the next Keras: keras-nightly and the newest TensorFlow and JAX releases (and
-# PyTorch, with NEXT_BACKENDS="tensorflow jax torch") in a virtual environment of its own,
+# The course on the next Keras: keras-nightly and the newest TensorFlow, JAX and PyTorch
+# releases (tried on TensorFlow and JAX; NEXT_BACKENDS="tensorflow jax torch" adds PyTorch's
+# runs) in a virtual environment of its own,
 # $(NEXT_VENV) (.venv is not touched); every other package keeps its constraints.txt pin
 # (scripts/next_env.py), so what differs comes from Keras or a backend. Runs the unit tests and
 # nbval under each backend of NEXT_BACKENDS, each writing junit XML to $(NEXT_DIR), and
@@ -139,7 +140,8 @@ test-next: data
 	rm -rf $(NEXT_DIR) && mkdir -p $(NEXT_DIR)
 	$(NEXT_PIP) --upgrade pip
 	$(NEXT_PIP) --upgrade tensorflow-cpu jax jaxlib
-	$(if $(filter torch,$(NEXT_BACKENDS)),$(NEXT_PIP) $(NEXT_TORCH))
+	# PyTorch even when NEXT_BACKENDS leaves it out: the appendix runs its tables on every backend.
+	$(NEXT_PIP) $(NEXT_TORCH)
 	# TensorFlow requires `keras`; keras-nightly installs the same files under another name.
 	$(NEXT_PY) -m pip uninstall -q -y keras keras-nightly
 	$(NEXT_PIP) --upgrade "keras-nightly>=3.0.0.dev0"

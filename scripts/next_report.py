@@ -26,6 +26,7 @@ import dataclasses
 import difflib
 import json
 import pathlib
+import re
 import sys
 import xml.etree.ElementTree as ET
 
@@ -34,6 +35,8 @@ KINDS = ("unit", "nbval")
 #: Cells shown in full per notebook; the others are listed by number (they usually fail because
 #: an earlier cell did).
 CELLS_IN_FULL = 8
+#: Terminal colours in pytest's text, raw or as junit XML writes the escape character (#x1B).
+COLOURS = re.compile(r"(?:\x1b|#x1B)\[[0-9;]*m")
 #: Packages always listed in the versions table, moved or not.
 KEY_PACKAGES = ("keras", "keras-nightly", "tensorflow-cpu", "tensorflow", "jax", "jaxlib", "torch")
 
@@ -77,15 +80,24 @@ def read_run(path: pathlib.Path) -> Run:
     return Run(name=path.stem, cases=cases, seconds=seconds)
 
 
+def case_file(element: ET.Element) -> str:
+    """`book/01_layer_basics.ipynb`, or a test module's dotted name (xunit2 writes no file)."""
+    if element.get("file"):
+        return element.get("file")
+    classname = element.get("classname", "")
+    if classname.endswith(".ipynb"):
+        return classname.removesuffix(".ipynb").replace(".", "/") + ".ipynb"
+    return classname
+
+
 def read_case(element: ET.Element) -> Case:
-    file = element.get("file") or element.get("classname", "").replace(".", "/")
-    case = Case(file=file, name=element.get("name", ""), outcome="passed")
+    case = Case(file=case_file(element), name=element.get("name", ""), outcome="passed")
     for tag, outcome in (("failure", "failed"), ("error", "error"), ("skipped", "skipped")):
         found = element.find(tag)
         if found is not None:
             case.outcome = outcome
-            case.message = found.get("message", "")
-            case.text = found.text or ""
+            case.message = COLOURS.sub("", found.get("message", ""))
+            case.text = COLOURS.sub("", found.text or "")
             break
     for prop in element.iter("property"):
         # pytest writes an item's properties once per phase (setup, call, teardown): keep one.
