@@ -17,6 +17,15 @@ import types as _types
 from companion.benchmarks import load_benchmark_results
 from companion.data import FASHION_MNIST_CLASS_NAMES, load_fashion_mnist, seed_keras_cache
 from companion.display import show_source
+from companion.distribution import (
+    bytes_per_device,
+    check_layout_map,
+    collectives,
+    device_shards,
+    is_sharded,
+    ring_all_reduce_bytes,
+    shard_table,
+)
 from companion.exercises import (
     Checker,
     CheckReport,
@@ -27,6 +36,7 @@ from companion.exercises import (
     check_feature_affine,
     check_l1_activity_dense,
     check_latent_interpolation,
+    check_low_rank_linear,
     check_masked_max,
     check_mean_abs_monitor,
     check_min_max_scaler,
@@ -41,6 +51,7 @@ from companion.exercises import (
     check_summed_kl_sampling,
     check_temperature_sampling,
     check_time_summary,
+    check_tower_layout_map,
     check_train_step,
     check_training_noise,
     check_vae_parts,
@@ -69,6 +80,7 @@ from companion.plotting import (
     plot_latent_space,
     plot_reconstructions,
 )
+from companion.processes import ProcessCellError, PythonProcesses
 from companion.settings import SEED
 from companion.training import train_custom_loop
 
