@@ -74,31 +74,40 @@ TORCH_THREADS := OMP_NUM_THREADS=1
 test-torch: $(STAMP) data
 	$(TORCH_THREADS) KERAS_BACKEND=torch $(PY) -m pytest $(BACKEND_TESTS) $(XDIST) $(DURATIONS)
 
+# nbval as "모두 실행" runs a chapter: scripts/reader_copy.py copies every notebook into an empty
+# folder outside the checkout with the skip tags lifted (the checker calls then expect their
+# "⏳ … 아직 채점할 …" report, the empty answer cells and the Colab cell run unchecked), so one run
+# per backend checks every stored output and that every cell runs with the answers empty.
+# $(1): the environment of the run (the backend). NOTEBOOKS="book/10_performance.ipynb" runs fewer.
+reader_nbval = set -e; export $(1); dest=$$(mktemp -d); trap 'rm -rf "$$dest"' EXIT; \
+	$(PY) scripts/reader_copy.py "$$dest" $(NOTEBOOKS) > /dev/null; cd "$$dest"; \
+	$(abspath $(PY)) -m pytest $(NBVAL) $(XDIST) $(DURATIONS) .
+
 nbval: $(STAMP) data
-	$(PY) -m pytest $(NBVAL) $(XDIST) $(DURATIONS) book
+	$(call reader_nbval,KERAS_BACKEND=tensorflow)
 
 # The same stored outputs under JAX and PyTorch (book/conftest.py: the notebooks read
 # KERAS_BACKEND; only cells tagged tensorflow-only keep a TensorFlow-only output).
 nbval-jax: $(STAMP) data
-	KERAS_BACKEND=jax $(PY) -m pytest $(NBVAL) $(XDIST) $(DURATIONS) book
+	$(call reader_nbval,KERAS_BACKEND=jax)
 
 nbval-torch: $(STAMP) data
-	$(TORCH_THREADS) KERAS_BACKEND=torch $(PY) -m pytest $(NBVAL) $(XDIST) $(DURATIONS) book
-
-# "모두 실행" as a reader does it (tests/book/test_run_all.py): every cell of every notebook, the
-# answer cells empty and the skip tags ignored, in an empty folder, under each backend; prints the
-# seconds each chapter took. RUN_ALL_BACKENDS picks fewer backends.
-RUN_ALL_BACKENDS ?= tensorflow jax torch
-run-all: $(STAMP) data
-	set -e; for backend in $(RUN_ALL_BACKENDS); do \
-		$(TORCH_THREADS) KERAS_BACKEND=$$backend $(PY) -m pytest tests/book/test_run_all.py \
-			-m run_all -s -p no:cacheprovider $(XDIST) $(DURATIONS); \
-	done
+	$(call reader_nbval,$(TORCH_THREADS) KERAS_BACKEND=torch)
 
 # The notebooks again with TensorFlow's oneDNN kernels off (as on CPUs or builds without them):
 # the stored outputs must not depend on which matmul kernels rounded the last digits.
 nbval-onednn-off: $(STAMP) data
-	TF_ENABLE_ONEDNN_OPTS=0 $(PY) -m pytest $(NBVAL) $(XDIST) $(DURATIONS) book
+	$(call reader_nbval,KERAS_BACKEND=tensorflow TF_ENABLE_ONEDNN_OPTS=0)
+
+# How long a reader waits for "모두 실행" (the table in CONTRIBUTING.md): every cell of every
+# notebook in an empty folder, one notebook at a time, its seconds printed
+# (tests/book/test_run_all.py; not part of `make test`, whose nbval runs already run every cell).
+RUN_ALL_BACKENDS ?= tensorflow jax torch
+run-all: $(STAMP) data
+	set -e; for backend in $(RUN_ALL_BACKENDS); do \
+		$(TORCH_THREADS) KERAS_BACKEND=$$backend $(PY) -m pytest tests/book/test_run_all.py \
+			-m run_all -s -p no:cacheprovider $(DURATIONS); \
+	done
 
 # The wheel and sdist (`python -m build`, `twine check`), installed in a fresh virtual
 # environment with only the base dependencies and JAX; prints the `import companion` time.
@@ -166,7 +175,7 @@ test-next: data
 browser: book pdf browser-deps
 	$(PY) -m pytest tests -m browser
 
-test: lint unit test-jax test-torch nbval nbval-jax nbval-torch nbval-onednn-off run-all build book pdf browser
+test: lint unit test-jax test-torch nbval nbval-jax nbval-torch nbval-onednn-off build book pdf browser
 
 clean:
 	rm -rf _build build dist *.egg-info

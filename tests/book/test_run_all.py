@@ -8,8 +8,10 @@ answer with the "⏳ … 아직 채점할 … 없습니다" report instead of ra
 
 The notebook is copied into an empty temporary folder and its kernel starts there, so nothing
 from the repository around it (data files, the benchmark results) can be read by a relative path:
-`companion`, installed with its package data, is all a chapter may rely on. Run with
-`make run-all` (each backend).
+`companion`, installed with its package data, is all a chapter may rely on. `make run-all` runs
+it one notebook at a time on each backend and prints each chapter's seconds: the "Run all" time
+table of CONTRIBUTING.md. It is not part of `make test`: there the nbval targets run the same
+reader's copies (scripts/reader_copy.py) and compare their outputs too.
 """
 
 from __future__ import annotations
