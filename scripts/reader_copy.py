@@ -94,9 +94,7 @@ def main(argv: list[str]) -> int:
     dest.mkdir(parents=True, exist_ok=True)
     if any(dest.iterdir()):
         raise SystemExit(f"reader_copy: DEST must be an empty folder, got {dest}")
-    paths = [pathlib.Path(p).resolve() for p in argv[1:]] or sorted(
-        BOOK.glob("[0-9][0-9]_*.ipynb")
-    )
+    paths = [pathlib.Path(p).resolve() for p in argv[1:]] or sorted(BOOK.glob("[0-9][0-9]_*.ipynb"))
     for path in paths:
         nbformat.write(reader_notebook(path), dest / path.name)
     shutil.copy(BOOK / "conftest.py", dest / "conftest.py")
