@@ -48,9 +48,12 @@ system-deps: data browser-deps
 book: $(STAMP) book-assets
 	$(VENV)/bin/jupyter-book build . $(JB_FLAGS)
 
+# actionlint: the workflows' syntax, expressions, action inputs and runtimes (shellcheck and
+# pyflakes off, so the result does not depend on what else is installed).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/actionlint -shellcheck= -pyflakes= .github/workflows/*.yml
 
 unit: $(STAMP) data
 	$(PY) -m pytest tests -m "not browser and not packaging and not run_all" $(XDIST) $(DURATIONS)
