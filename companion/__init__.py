@@ -65,13 +65,18 @@ from companion.layers import (
     CustomDropout,
     Decoder,
     Encoder,
+    GatedFusion,
     KLDivergenceSampling,
     Linear,
     LogisticEndpoint,
     MaskedAverage,
     MLPBlock,
+    PositionEmbedding,
     ResNetBlock,
     Sampling,
+    ScanRNN,
+    SimpleMultiHeadAttention,
+    TransformerEncoderBlock,
 )
 from companion.models import ResNet, VariationalAutoEncoder, build_functional_vae
 from companion.plotting import (
