@@ -131,7 +131,8 @@ mutation: $(STAMP) data
 # runs) in a virtual environment of its own,
 # $(NEXT_VENV) (.venv is not touched); every other package keeps its constraints.txt pin
 # (scripts/next_env.py), so what differs comes from Keras or a backend. Runs the unit tests and
-# nbval under each backend of NEXT_BACKENDS, each writing junit XML to $(NEXT_DIR), and
+# nbval (on the reader's copies, as `make nbval` does) under each backend of NEXT_BACKENDS,
+# each writing junit XML to $(NEXT_DIR), and
 # scripts/next_report.py turns them into $(NEXT_DIR)/report.md: the versions that moved, the
 # failing tests, the changed cells with a diff of their outputs. It fails when anything failed;
 # nothing depends on it, and .github/workflows/next-keras.yml runs it weekly, never blocking main.
@@ -168,9 +169,11 @@ test-next: data
 		$(TORCH_THREADS) KERAS_BACKEND=$$backend $(NEXT_PY) -m pytest tests \
 			-m "not browser and not packaging and not run_all" -p no:cacheprovider $(XDIST) \
 			--junitxml=$(NEXT_DIR)/unit-$$backend.xml > $(NEXT_DIR)/unit-$$backend.log 2>&1; \
-		$(TORCH_THREADS) KERAS_BACKEND=$$backend PYTHONPATH=scripts $(NEXT_PY) -m pytest $(NBVAL) \
-			--nbval-current-env -p nbval_record_outputs $(XDIST) book \
-			--junitxml=$(NEXT_DIR)/nbval-$$backend.xml > $(NEXT_DIR)/nbval-$$backend.log 2>&1; \
+		dest=$$(mktemp -d); $(NEXT_PY) scripts/reader_copy.py "$$dest" > /dev/null; \
+		(cd "$$dest" && $(TORCH_THREADS) KERAS_BACKEND=$$backend PYTHONPATH=$(abspath scripts) \
+			$(abspath $(NEXT_PY)) -m pytest $(NBVAL) --nbval-current-env -p nbval_record_outputs \
+			$(XDIST) . --junitxml=$(abspath $(NEXT_DIR))/nbval-$$backend.xml) \
+			> $(NEXT_DIR)/nbval-$$backend.log 2>&1; rm -rf "$$dest"; \
 		tail -n 1 $(NEXT_DIR)/unit-$$backend.log $(NEXT_DIR)/nbval-$$backend.log; \
 	done
 	$(NEXT_PY) scripts/next_report.py $(NEXT_DIR) --backends "$(NEXT_BACKENDS)"
