@@ -387,3 +387,159 @@ def test_assign_add_to_an_autocast_variable_depends_on_the_backend():
         assert total == [0.0]
     else:  # added in float16: 2048 + 1 rounds back to 2048
         assert total == [2048.0]
+
+
+# --- Chapter 11: several inputs, attention, control flow ---------------------------------------
+# Chapter 11 prints each of these as a table of the three backends and checks, on the backend it
+# runs on, that the current run agrees with the table.
+
+
+class _PythonIf(keras.layers.Layer):
+    """Branches with Python `if` on a tensor's value."""
+
+    def call(self, x):
+        if ops.sum(x) > 0:
+            return x * 2.0
+        return -x
+
+
+def test_python_if_on_a_tensor_depends_on_the_backend():
+    backend = keras.backend.backend()
+    x = np.array([[1.0, 2.0, 3.0]], dtype="float32")
+    np.testing.assert_allclose(_numpy(_PythonIf()(x)), 2 * x)  # eager: a real value, fine
+    features = keras.Input((3,))
+    if backend == "torch":  # the symbolic call is retried on real tensors; predict() is eager
+        model = keras.Model(features, _PythonIf()(features))
+        np.testing.assert_allclose(model.predict(-x, verbose=0), x)
+    elif backend == "jax":  # the tracer error, re-raised by Keras 3.15.1 as an AttributeError
+        with pytest.raises(AttributeError, match="_error_repr"):
+            _PythonIf()(features)
+    else:
+        import tensorflow as tf
+
+        with pytest.raises(tf.errors.OperatorNotAllowedInGraphError, match="Python `bool`"):
+            _PythonIf()(features)
+
+
+def test_ops_cond_with_branches_of_different_shapes_fails_only_on_jax():
+    # keras-team/keras#19379: jax.lax.cond needs both branches to have the same shape.
+    x = ops.ones((2, 4, 6))
+    pred = ops.convert_to_tensor(True)
+    if keras.backend.backend() == "jax":
+        with pytest.raises(TypeError, match="cond branches must have equal output types"):
+            ops.cond(pred, lambda: x[:, :2], lambda: x)
+    else:
+        assert tuple(ops.cond(pred, lambda: x[:, :2], lambda: x).shape) == (2, 2, 6)
+    same = ops.cond(pred, lambda: x * 2.0, lambda: x)  # same shapes: every backend
+    np.testing.assert_allclose(_numpy(same), 2.0)
+
+
+class _StaticLength(keras.layers.Layer):
+    """Reads the length with `x.shape`, which is None in a symbolic call on TensorFlow."""
+
+    def call(self, x):
+        return ops.reshape(x, (-1, x.shape[1] * x.shape[2]))
+
+
+def test_x_shape_of_a_none_dimension_depends_on_the_backend():
+    sequences = keras.Input((None, 3))
+    if keras.backend.backend() == "tensorflow":  # None * 3
+        with pytest.raises(TypeError, match="NoneType"):
+            _StaticLength()(sequences)
+    else:  # JAX: a symbolic dimension; PyTorch: placeholder sizes (83, 89)
+        assert _StaticLength()(sequences).shape == (None, None)
+
+
+_CALLS = []
+
+
+class _CountsCalls(keras.layers.Layer):
+    def call(self, x):
+        _CALLS.append(tuple(x.shape))
+        return x * 2.0
+
+
+def test_calls_of_call_for_new_lengths_depend_on_the_backend():
+    sequences = keras.Input((None, 3))
+    model = keras.Model(sequences, _CountsCalls()(sequences))
+    _CALLS.clear()
+    for length in (5, 7, 9, 5, 7):
+        model.predict_on_batch(np.ones((2, length, 3), "float32"))
+    expected = {
+        "tensorflow": [(2, 5, 3), (2, None, 3)],  # reduce_retracing: the 2nd trace relaxes
+        "jax": [(2, 5, 3), (2, 7, 3), (2, 9, 3)],  # one compilation per new length
+        "torch": [(2, 5, 3), (2, 7, 3), (2, 9, 3), (2, 5, 3), (2, 7, 3)],  # eager
+    }
+    assert _CALLS == expected[keras.backend.backend()]
+
+
+class _ZetaAlpha(keras.layers.Layer):
+    def call(self, x):
+        return {"zeta": x * 2.0, "alpha": x + 1.0}
+
+
+def test_dict_output_key_order_depends_on_the_backend():
+    features = keras.Input((2,))
+    outputs = _ZetaAlpha()(features)
+    model = keras.Model(features, outputs)
+    x = np.ones((1, 2), "float32")
+    order = (list(outputs), list(model(x)), list(model.predict(x, verbose=0)))
+    inserted, ordered = ["zeta", "alpha"], ["alpha", "zeta"]
+    if keras.backend.backend() == "tensorflow":
+        assert order == (inserted, inserted, inserted)
+    else:
+        assert order == (ordered, ordered, ordered)
+    assert list(_ZetaAlpha()(x)) == inserted  # a layer called eagerly: the dict as written
+    # Keys are the same everywhere: read outputs by key.
+    np.testing.assert_allclose(model.predict(x, verbose=0)["zeta"], 2.0)
+
+
+def test_multi_head_attention_symbolic_scores_use_the_query_length_twice():
+    # Keras 3.15.1's compute_output_spec writes (batch, heads, T, T) for cross-attention scores.
+    mha = keras.layers.MultiHeadAttention(num_heads=2, key_dim=4)
+    _, scores = mha(keras.Input((3, 8)), keras.Input((5, 8)), return_attention_scores=True)
+    assert scores.shape == (None, 2, 3, 3)
+    _, real = mha(np.ones((1, 3, 8)), np.ones((1, 5, 8)), return_attention_scores=True)
+    assert tuple(real.shape) == (1, 2, 3, 5)
+
+
+def test_multi_head_attention_reads_the_query_mask_from_the_query_not_the_argument():
+    rng = np.random.default_rng(0)
+    query = rng.normal(size=(1, 3, 4)).astype("float32")
+    value = rng.normal(size=(1, 3, 4)).astype("float32")
+    mha = keras.layers.MultiHeadAttention(num_heads=1, key_dim=2)
+    plain = _numpy(mha(query, value))
+    masked = _numpy(mha(query, value, query_mask=np.array([[True, False, False]])))
+    np.testing.assert_allclose(masked, plain)  # the explicit query_mask= was ignored
+
+
+def test_multi_head_attention_with_another_value_dim_fails_only_on_jax():
+    mha = keras.layers.MultiHeadAttention(num_heads=2, key_dim=3, value_dim=5)
+    query, value = np.ones((2, 5, 8), "float32"), np.ones((2, 7, 6), "float32")
+    if keras.backend.backend() == "jax":
+        with pytest.raises(TypeError, match="cannot reshape"):
+            mha(query, value)
+    else:
+        assert tuple(mha(query, value).shape) == (2, 5, 8)
+
+
+def test_a_masked_average_in_a_custom_layer_agrees_under_jit_on_every_backend():
+    # keras-team/keras#20165 (Keras 3.5, JAX): the jit-compiled output ignored the mask.
+    class MaskedMean(keras.layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.supports_masking = True
+
+        def call(self, inputs, mask=None):
+            weights = ops.cast(mask, inputs.dtype)[..., None]
+            return ops.sum(inputs * weights, axis=1) / ops.sum(weights, axis=1)
+
+        def compute_mask(self, inputs, mask=None):
+            return None
+
+    x = np.array([[[1], [2], [3]], [[1], [2], [-99]], [[1], [-99], [-99]]], "float32")
+    model = keras.Sequential([keras.layers.Masking(-99.0), MaskedMean()])
+    eager = _numpy(model(x))
+    model.compile(jit_compile=True)
+    np.testing.assert_allclose(model.predict_on_batch(x), eager)
+    np.testing.assert_allclose(eager.ravel(), [2.0, 1.5, 1.0])
