@@ -553,6 +553,86 @@ def test_output_images_have_korean_alt_text(driver, base_url, chapters):
         pytest.skip("no chapter of this build has image outputs yet")
 
 
+# --- the edition footer and the repository menu (_ext/edition.py) -------------------------------
+
+
+def constraint_pins() -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        if "==" in line:
+            name, version = line.split("#", 1)[0].strip().split("==", 1)
+            pins[re.sub(r"[-_.]+", "-", name).lower()] = version
+    return pins
+
+
+def test_every_page_shows_the_edition_and_the_pinned_versions_in_its_footer(
+    driver, base_url, docnames
+):
+    """The footer names the edition of pyproject.toml and, for Keras, TensorFlow, JAX and
+    PyTorch, the versions constraints.txt pins (a local label such as +cpu is the same build)."""
+    import tomllib
+
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    edition = ".".join(version.split(".")[:2])
+    pins = constraint_pins()
+    wanted = {
+        "keras": pins["keras"],
+        "tensorflow": pins.get("tensorflow-cpu") or pins["tensorflow"],
+        "jax": pins["jax"],
+        "torch": pins["torch"],
+    }
+    problems = []
+    for page in all_pages(docnames):
+        driver.get(base_url + page)
+        footer = driver.execute_script(
+            """const f = document.querySelector('footer .edition-footer');
+            if (!f) return null;
+            const box = f.getBoundingClientRect();
+            return {edition: f.dataset.edition, version: f.dataset.version,
+                    scope: f.dataset.scope, text: f.innerText, visible: box.height > 0,
+                    packages: Object.fromEntries([...f.querySelectorAll('[data-package]')]
+                      .map((p) => [p.dataset.package, p.dataset.version]))};"""
+        )
+        if footer is None:
+            problems.append(f"{page}: no edition footer")
+            continue
+        if not footer["visible"] or f"{edition}판" not in footer["text"]:
+            problems.append(f"{page}: the footer does not show '{edition}판': {footer['text']!r}")
+        if (footer["edition"], footer["version"]) != (edition, version):
+            problems.append(f"{page}: footer edition {footer['edition']} {footer['version']}")
+        for key, pin in wanted.items():
+            shown = footer["packages"].get(key, "")
+            if not shown or any(v.split("+")[0] != pin for v in shown.split(", ")):
+                problems.append(f"{page}: footer {key} {shown!r}, constraints.txt {pin}")
+        doc = page.removesuffix(".html")
+        if notebook_path(doc) is not None and footer["scope"] != "chapter":
+            problems.append(f"{page}: a chapter's footer names the whole book's runs")
+    assert not problems, "\n".join(problems)
+
+
+def test_repository_menu_reports_a_problem_and_edits_the_page_in_korean(driver, base_url, docnames):
+    repo = CONFIG["repository"]["url"].rstrip("/")
+    branch = CONFIG["repository"].get("branch", "main")
+    problems = []
+    for doc in docnames:
+        driver.get(base_url + doc + ".html")
+        items = driver.execute_script(
+            "return [...document.querySelectorAll('.dropdown-source-buttons .dropdown-item')]"
+            ".map((a) => [a.textContent.trim(), a.getAttribute('href')]);"
+        )
+        links = dict(items)
+        issue, edit = links.get("문제 알리기"), links.get("이 페이지 고치기")
+        if not issue or not issue.startswith(repo + "/issues/new?"):
+            problems.append(f"{doc}: no '문제 알리기' link to a new issue ({items})")
+        elif urllib.parse.quote(f"{doc}.html", safe="") not in issue:
+            problems.append(f"{doc}: the new issue does not name the page: {issue[:120]}")
+        source = next(ROOT.glob(f"{doc}.*"), None)
+        want = f"{repo}/edit/{branch}/{source.relative_to(ROOT)}"
+        if edit != want:
+            problems.append(f"{doc}: '이 페이지 고치기' goes to {edit}, not {want}")
+    assert not problems, "\n".join(problems)
+
+
 # --- accessibility (axe-core) ---------------------------------------------------------------
 
 # axe-core, pinned in scripts/book-assets/package.json and installed by `make book-assets`.
