@@ -28,7 +28,7 @@ NBVAL := -p no:cacheprovider --nbval --sanitize-with nbval_sanitize.cfg
 $(STAMP): pyproject.toml constraints.txt scripts/ipython_kernel_config.py
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c constraints.txt -e ".[tf-cpu,book,test,jax,torch]"
+	$(PY) -m pip install -q -c constraints.txt -e ".[tf-cpu,book,test,jax,torch,export]"
 	mkdir -p $(VENV)/etc/ipython
 	cp scripts/ipython_kernel_config.py $(VENV)/etc/ipython/
 	touch $@
