@@ -41,6 +41,8 @@ from companion.exercises import (
     check_mean_abs_monitor,
     check_min_max_scaler,
     check_mlp_classifier,
+    check_probability_endpoint,
+    check_quantizable_composite,
     check_residual_block,
     check_residual_wrapper,
     check_retrace_free_step,
@@ -57,6 +59,20 @@ from companion.exercises import (
     check_vae_parts,
     check_xla_layer,
 )
+from companion.export import (
+    EXPORT_FORMATS,
+    build_export_model,
+    find_result,
+    format_export_table,
+    load_export_results,
+    run_exported,
+    run_litert,
+    run_onnx,
+    run_openvino,
+    run_saved_model,
+    run_torch_program,
+    try_export,
+)
 
 # Layers, models and helpers (isort order: ruff keeps these blocks sorted).
 from companion.layers import (
@@ -72,6 +88,8 @@ from companion.layers import (
     MaskedAverage,
     MLPBlock,
     PositionEmbedding,
+    QuantizableLinear,
+    QuantizableMLPBlock,
     ResNetBlock,
     Sampling,
     ScanRNN,

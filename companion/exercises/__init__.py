@@ -28,4 +28,5 @@ from companion.exercises.chapter09 import (
 )
 from companion.exercises.chapter10 import check_retrace_free_step, check_speedup, check_xla_layer
 from companion.exercises.chapter12 import check_low_rank_linear, check_tower_layout_map
+from companion.exercises.chapter13 import check_probability_endpoint, check_quantizable_composite
 from companion.exercises.checker import Checker, CheckReport

@@ -14,6 +14,8 @@ from companion.layers.masked_average import MaskedAverage
 from companion.layers.mlp_block import MLPBlock
 from companion.layers.multi_head_attention import SimpleMultiHeadAttention
 from companion.layers.position_embedding import PositionEmbedding
+from companion.layers.quantizable_linear import QuantizableLinear
+from companion.layers.quantizable_mlp_block import QuantizableMLPBlock
 from companion.layers.resnet_block import ResNetBlock
 from companion.layers.sampling import Sampling
 from companion.layers.scan_rnn import ScanRNN
