@@ -14,7 +14,7 @@ import importlib.metadata as _metadata
 import types as _types
 
 # Helpers and settings.
-from companion.benchmarks import load_benchmark_results
+from companion.benchmarks import load_attention_speed_results, load_benchmark_results
 from companion.data import FASHION_MNIST_CLASS_NAMES, load_fashion_mnist, seed_keras_cache
 from companion.display import show_source
 from companion.distribution import (
@@ -29,13 +29,16 @@ from companion.distribution import (
 from companion.exercises import (
     Checker,
     CheckReport,
+    check_attention_pooling,
     check_bernoulli_vae,
     check_clip_layer,
     check_conv_encoder,
+    check_decayed_cumsum,
     check_dense_residual_block,
     check_feature_affine,
     check_l1_activity_dense,
     check_latent_interpolation,
+    check_local_causal_mask,
     check_low_rank_linear,
     check_masked_max,
     check_mean_abs_monitor,

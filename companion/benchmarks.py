@@ -1,7 +1,7 @@
-"""10장이 보여 주는 벤치마크 결과를 읽습니다.
+"""10장과 11장이 보여 주는 벤치마크 결과를 읽습니다.
 
-`benchmarks/vae_training.py`(저장소에만 있는 스크립트)가 잰 결과는 패키지 안의
-`companion/benchmark_results/vae_training.json`에 들어 있습니다. 패키지 데이터로 함께
+`benchmarks/vae_training.py`와 `benchmarks/attention_speed.py`(저장소에만 있는 스크립트)가 잰
+결과는 패키지 안의 `companion/benchmark_results/`에 JSON으로 들어 있습니다. 패키지 데이터로 함께
 설치되므로, 저장소가 없는 Colab이나 빈 폴더에서 연 노트북에서도 `import companion`만으로
 읽을 수 있습니다.
 """
@@ -14,6 +14,8 @@ import os
 RESULTS_DIRECTORY = "benchmark_results"
 #: 10장의 VAE 훈련 벤치마크 결과 파일 이름.
 VAE_TRAINING_RESULTS = "vae_training.json"
+#: 11장의 어텐션 속도 벤치마크 결과 파일 이름.
+ATTENTION_SPEED_RESULTS = "attention_speed.json"
 
 
 def load_benchmark_results(path=None):
@@ -68,5 +70,56 @@ def load_benchmark_results(path=None):
         raise ValueError(
             "benchmarks/vae_training.py가 쓴 결과 파일이 아닙니다 (summary.rows가 없습니다): "
             f"{where}"
+        )
+    return results
+
+
+def load_attention_speed_results(path=None):
+    """어텐션 속도 벤치마크(`benchmarks/attention_speed.py`, 11장)의 결과를 읽습니다.
+
+    Args:
+        path: 다른 결과 파일의 경로 (`str` 또는 `os.PathLike`). `None`(기본값)이면 패키지에 든
+            `companion/benchmark_results/attention_speed.json`을 읽습니다.
+
+    Returns:
+        스크립트가 쓴 그대로의 딕셔너리. 주요 키는 `"command"`, `"date_utc"`, `"machine"`,
+        `"load_average_before"`, `"load_average_after"`, `"batch_size"`, `"model_dim"`,
+        `"num_heads"`, `"lengths"`, `"backends"`, `"workers"`(백엔드마다 버전과
+        `keras.layers.MultiHeadAttention`과의 최대 차이), `"times"`와 `"summary"`(`"rows"`:
+        백엔드·변형·길이마다 호출 한 번의 중앙값, 최솟값, 최댓값, `MultiHeadAttention` 대비
+        비율)입니다.
+
+    Raises:
+        TypeError: `path`가 경로가 아닐 때.
+        FileNotFoundError: `path`에 파일이 없을 때.
+        ValueError: 파일이 JSON이 아니거나 이 벤치마크의 결과가 아닐 때.
+
+    Example:
+
+    >>> results = load_attention_speed_results()
+    >>> results["lengths"]
+    [64, 256]
+    """
+    if path is None:
+        resource = importlib.resources.files("companion") / RESULTS_DIRECTORY
+        where = f"companion/{RESULTS_DIRECTORY}/{ATTENTION_SPEED_RESULTS}"
+        text = (resource / ATTENTION_SPEED_RESULTS).read_text(encoding="utf-8")
+    else:
+        if not isinstance(path, str | os.PathLike):
+            raise TypeError(
+                f"path는 결과 파일의 경로(str 또는 pathlib.Path)여야 합니다. 받은 값: path={path!r}"
+            )
+        where = os.fspath(path)
+        with open(path, encoding="utf-8") as file:
+            text = file.read()
+    try:
+        results = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"벤치마크 결과 파일이 JSON이 아닙니다: {where} ({error})") from None
+    rows = results.get("summary", {}).get("rows") if isinstance(results, dict) else None
+    if not isinstance(rows, list) or not rows or "ratio_to_keras_mha" not in rows[0]:
+        raise ValueError(
+            "benchmarks/attention_speed.py가 쓴 결과 파일이 아닙니다 (summary.rows에 "
+            f"ratio_to_keras_mha가 없습니다): {where}"
         )
     return results

@@ -543,3 +543,40 @@ def test_a_masked_average_in_a_custom_layer_agrees_under_jit_on_every_backend():
     model.compile(jit_compile=True)
     np.testing.assert_allclose(model.predict_on_batch(x), eager)
     np.testing.assert_allclose(eager.ravel(), [2.0, 1.5, 1.0])
+
+
+def test_tensorflow_scan_outputs_must_have_the_shape_of_the_carry():
+    # keras-team/keras#19681 (the TensorFlow scan): per-step outputs are stored like the carry.
+    def step(carry, x):
+        return carry + x, ops.concatenate([x, x], axis=-1)
+
+    if keras.backend.backend() == "tensorflow":
+        with pytest.raises(ValueError, match="Incompatible shape"):
+            ops.scan(step, ops.zeros((2,)), ops.ones((4, 2)))
+    else:
+        _, outputs = ops.scan(step, ops.zeros((2,)), ops.ones((4, 2)))
+        assert tuple(outputs.shape) == (4, 4)
+
+
+class _TwoScanInputs(keras.layers.Layer):
+    def call(self, x):
+        steps = ops.transpose(x, (1, 0, 2))
+        keep = ops.ones_like(steps[..., :1], dtype="bool")
+
+        def step(state, elements):
+            x_t, keep_t = elements
+            state = ops.where(keep_t, state + x_t, state)
+            return state, state
+
+        return ops.scan(step, ops.zeros_like(steps[0]), (steps, keep))[1]
+
+
+def test_tensorflow_scan_of_several_inputs_of_unknown_length_fails():
+    # Keras 3.15.1, TensorFlow backend: n_static is None and has no assert_is_compatible_with.
+    sequences = keras.Input((None, 3))
+    if keras.backend.backend() == "tensorflow":
+        with pytest.raises(AttributeError, match="assert_is_compatible_with"):
+            _TwoScanInputs()(sequences)
+    else:
+        assert _TwoScanInputs()(sequences).shape == (None, None, 3)
+    assert _TwoScanInputs()(keras.Input((4, 3))).shape == (4, None, 3)  # a known length works

@@ -27,6 +27,11 @@ from companion.exercises.chapter09 import (
     check_vae_parts,
 )
 from companion.exercises.chapter10 import check_retrace_free_step, check_speedup, check_xla_layer
+from companion.exercises.chapter11 import (
+    check_attention_pooling,
+    check_decayed_cumsum,
+    check_local_causal_mask,
+)
 from companion.exercises.chapter12 import check_low_rank_linear, check_tower_layout_map
 from companion.exercises.chapter13 import check_probability_endpoint, check_quantizable_composite
 from companion.exercises.checker import Checker, CheckReport

@@ -138,16 +138,19 @@ class ScanRNN(keras.layers.Layer):
                     f"'{self.name}' 층의 mask는 입력의 앞 두 차원 (batch, length)와 모양이 같아야 "
                     f"합니다. 받은 모양: inputs={shape}, mask={mask_shape}"
                 )
-            keep = ops.expand_dims(ops.transpose(ops.cast(mask, "bool")), axis=-1)
+            keep = ops.expand_dims(ops.transpose(ops.cast(mask, projected.dtype)), axis=-1)
+            # 마스크를 마지막 특성으로 이어 붙여 scan에 텐서 하나만 넘깁니다: Keras 3.15.1의
+            # TensorFlow 백엔드는 길이를 모를 때 xs가 여럿이면 scan에 실패합니다.
+            elements = ops.concatenate([steps, keep], axis=-1)
 
-            def step(state, elements):
-                x_t, keep_t = elements
+            def step(state, elements_t):
+                x_t, keep_t = elements_t[:, :-1], elements_t[:, -1:]
                 new_state = self.activation(x_t + ops.matmul(state, self.recurrent_kernel))
                 # 가려진 단계: 상태를 그대로 다음 단계에 넘깁니다.
-                new_state = ops.where(keep_t, new_state, state)
+                new_state = ops.where(keep_t > 0.5, new_state, state)
                 return new_state, new_state
 
-            last, states = ops.scan(step, initial, (steps, keep))
+            last, states = ops.scan(step, initial, elements)
         if self.return_sequences:
             return ops.transpose(states, (1, 0, 2))
         return last

@@ -88,6 +88,15 @@ def test_unknown_length_symbolic_and_compiled():
         )
 
 
+def test_masks_from_an_embedding_with_unknown_length():
+    tokens = keras.Input((None,), dtype="int32")
+    embedded = keras.layers.Embedding(10, 4, mask_zero=True)(tokens)
+    model = keras.Model(tokens, ScanRNN(5, name="rnn")(embedded))
+    short = model.predict_on_batch(np.array([[3, 1, 4]]))
+    padded = model.predict_on_batch(np.array([[3, 1, 4, 0, 0]]))
+    np.testing.assert_allclose(padded, short, atol=1e-5)
+
+
 def test_mask_is_passed_on_only_with_sequences():
     sequences, _ = _pair(return_sequences=True)
     last, _ = _pair()
