@@ -23,12 +23,15 @@ import numpy as np
 
 # HLO 한 줄: `%name = f32[8,16]{1,0} all-reduce(...)` 또는 튜플 모양 `(f32[..], f32[..])`.
 _COLLECTIVE = re.compile(
-    r"=\s*(?P<shape>\([^=]*?\)|\w+\[[\d,]*\](?:\{[^}]*\})?)\s+"
+    r"=\s*(?P<shape>\([^()]*\)|\w+\[[\d,]*\](?:\{[^}]*\})?)\s+"
     r"(?P<op>all-reduce|all-gather|reduce-scatter|all-to-all|collective-permute)(?:-start)?\("
 )
 _ARRAY = re.compile(r"(?P<dtype>[a-z]+\d*)\[(?P<dims>[\d,]*)\]")
 _GROUPS = re.compile(r"replica_groups=\{(?P<groups>\{[\d,]*\}(?:,\{[\d,]*\})*)\}")
 _IOTA_GROUPS = re.compile(r"replica_groups=\[(?P<count>\d+),(?P<size>\d+)\]")
+# Newer XLA: `replica_groups=mesh['axis_0'=2,'axis_1'=4] {'axis_1'}` (the axes that communicate).
+_MESH_GROUPS = re.compile(r"replica_groups=mesh\[(?P<axes>[^\]]*)\]\s*\{(?P<names>[^}]*)\}")
+_MESH_AXIS = re.compile(r"'(?P<name>[^']+)'=(?P<size>\d+)")
 _ITEMSIZE = {"pred": 1, "s8": 1, "u8": 1, "bf16": 2, "f16": 2, "s16": 2, "u16": 2}
 
 
@@ -186,7 +189,7 @@ def check_layout_map(layout_map, model, must_shard=()):
     1. 키마다 `re.fullmatch`로 맞는 변수 경로가 하나 이상 있는지 봅니다 (Keras 3.14부터
        `LayoutMap`이 그렇게 맞춥니다). 없으면 키의 일부가 들어 있는 경로를 찾아
        `".*" + 키`처럼 고치라고 알려 줍니다.
-    2. 나누는 축이 있는 배치(layout)에 맞은 변수가 정말 장치마다 일부만 갖는지 봅니다.
+    2. 나누는 축이 있는 레이아웃(layout)에 맞은 변수가 정말 장치마다 일부만 갖는지 봅니다.
        모델을 분산 설정(`set_distribution`, `distribution.scope()`) 전에 만들었거나, 백엔드가
        변수를 나누지 않으면(JAX 밖의 백엔드) 여기서 실패합니다.
     3. `must_shard`의 경로마다 그 변수가 있고 나뉘었는지 봅니다. 이름 없는 가중치
@@ -198,7 +201,7 @@ def check_layout_map(layout_map, model, must_shard=()):
         must_shard: 반드시 나뉘어 있어야 할 변수 경로(문자열)들.
 
     Returns:
-        `{변수 경로: 배치의 축 튜플}`: 키에 맞은 변수마다, 모델의 변수 순서대로.
+        `{변수 경로: 레이아웃의 축 튜플}`: 키에 맞은 변수마다, 모델의 변수 순서대로.
 
     Raises:
         TypeError: `layout_map`이 `LayoutMap`이 아니거나, `model`이 층·모델이 아니거나,
@@ -299,15 +302,23 @@ def _unmatched_key_message(key, pattern, paths):
 def _not_sharded_message(variable, reason, axes):
     shards = device_shards(variable)
     spec = _partition_spec(variable)
-    where = (
-        f"이 백엔드({keras.backend.backend()})의 변수에는 샤딩 정보가 없고 전체가 "
-        f"{shards[0][0]} 한 곳에 있습니다 (Keras 3.15에서 keras.distribution으로 변수를 나누는 "
-        "백엔드는 JAX뿐입니다)"
-        if spec is None
-        else f"장치 {len(shards)}개가 모두 전체 모양 {tuple(variable.shape)}을 갖고 있습니다 "
-        f"(지금 샤딩: {spec}). 모델을 set_distribution()이나 distribution.scope() 안에서 "
-        "만들었는지 보세요"
-    )
+    backend = keras.backend.backend()
+    if spec is None and backend != "jax":
+        where = (
+            f"이 백엔드({backend})의 변수에는 샤딩 정보가 없고 전체가 {shards[0][0]} 한 곳에 "
+            "있습니다 (Keras 3.15에서 keras.distribution으로 변수를 나누는 백엔드는 JAX뿐입니다)"
+        )
+    elif spec is None:
+        where = (
+            f"전체가 {shards[0][0]} 한 곳에 있습니다: 분산 설정 없이 만든 변수입니다. 모델을 "
+            "set_distribution()이나 distribution.scope() 안에서 만들었는지 보세요"
+        )
+    else:
+        where = (
+            f"장치 {len(shards)}개가 모두 전체 모양 {tuple(variable.shape)}을 갖고 있습니다 "
+            f"(지금 샤딩: {spec}). 모델을 set_distribution()이나 distribution.scope() 안에서 "
+            "만들었는지 보세요"
+        )
     return f"변수 {variable.path!r}는 {reason}에 따라 {axes}로 나뉘어야 하는데 {where}."
 
 
@@ -372,7 +383,14 @@ def collectives(hlo_text):
             total += math.prod(dims) * itemsize
         groups = _GROUPS.search(line)
         iota = _IOTA_GROUPS.search(line)
-        if groups:
+        mesh = _MESH_GROUPS.search(line)
+        if mesh:
+            sizes = {
+                m.group("name"): int(m.group("size")) for m in _MESH_AXIS.finditer(mesh["axes"])
+            }
+            names = re.findall(r"'([^']+)'", mesh.group("names"))
+            group_size = math.prod(sizes.get(name, 1) for name in names)
+        elif groups:
             group_size = len(groups.group("groups").split("}")[0].strip("{").split(","))
         elif iota:
             group_size = int(iota.group("size"))

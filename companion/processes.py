@@ -253,7 +253,9 @@ def _stop(processes, logs):
                 pass
     for process in processes:
         try:
-            process.wait(timeout=10)
+            # 파이썬의 종료 처리(JAX, TensorFlow, Orbax의 스레드 정리)는 몇십 초씩 걸리기도
+            # 합니다. 셀의 결과는 이미 다 받았으니 잠깐만 기다리고 끝냅니다.
+            process.wait(timeout=0.5)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()

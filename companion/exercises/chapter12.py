@@ -100,6 +100,20 @@ def _functions_of(value):
 
 
 def answer_source(value, argument):
+    """답의 소스: 답이 같은 곳에서 정의한 클래스를 물려받으면 그 클래스의 소스를 앞에 붙입니다.
+
+    Raises:
+        WrongArgument: 함수나 클래스가 아니거나 소스를 찾을 수 없을 때.
+    """
+    sources = [_definition_source(value, argument)]
+    if isinstance(value, type):
+        for base in value.__mro__[1:]:
+            if base.__module__ == value.__module__ and base.__module__ not in ("builtins",):
+                sources.insert(0, _definition_source(base, argument))
+    return "\n\n".join(sources)
+
+
+def _definition_source(value, argument):
     """함수나 클래스 `value`를 정의한 코드를 (들여쓰기를 걷어 낸 채) 돌려줍니다.
 
     노트북 셀에서 정의한 클래스는 `inspect.getsource()`가 찾지 못하므로(`__main__`에 파일이
