@@ -158,7 +158,7 @@ test-next: data
 	# TensorFlow requires `keras`; keras-nightly installs the same files under another name.
 	$(NEXT_PY) -m pip uninstall -q -y keras keras-nightly
 	$(NEXT_PIP) --upgrade "keras-nightly>=3.0.0.dev0"
-	$(NEXT_PY) scripts/next_env.py tools $(NEXT_DIR) --backends "$(NEXT_BACKENDS)"
+	$(NEXT_PY) scripts/next_env.py tools $(NEXT_DIR)
 	$(NEXT_PIP) -c $(NEXT_DIR)/constraints.txt -r $(NEXT_DIR)/requirements.txt
 	$(NEXT_PIP) --no-deps -e .
 	mkdir -p $(NEXT_VENV)/etc/ipython

@@ -7,8 +7,8 @@ comes from Keras or a backend, not from a new pytest or matplotlib. Run with the
 environment, after the backends and `keras-nightly` are installed:
 
     .venv-next/bin/python scripts/next_env.py tools DIR
-        writes DIR/requirements.txt (the base dependencies of pyproject.toml but Keras, and the
-        `book` and `test` extras and those of the backends tried, but the backends themselves)
+        writes DIR/requirements.txt (the base dependencies of pyproject.toml and every extra, as
+        `make venv` installs them, but Keras and the backends)
         and DIR/constraints.txt (constraints.txt less the packages already installed here, whose
         versions came with the newest backends)
 
@@ -30,8 +30,6 @@ import tomllib
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 #: Distributions `make test-next` installs at their newest version, never from constraints.txt.
 MOVING = {"keras", "keras-nightly", "tensorflow", "tensorflow-cpu", "jax", "jaxlib", "torch"}
-#: The pyproject extra that installs each backend's own extras (orbax for JAX, ...).
-BACKEND_EXTRAS = {"tensorflow": "tf-cpu", "jax": "jax", "torch": "torch"}
 
 
 def canonical(name: str) -> str:
@@ -61,17 +59,12 @@ def installed() -> dict[str, str]:
     }
 
 
-def tool_requirements(backends: list[str], pyproject: dict) -> list[str]:
+def tool_requirements(pyproject: dict) -> list[str]:
+    """The base dependencies and every extra, as `make venv` installs them, but the moving ones."""
     project = pyproject["project"]
-    extras = project["optional-dependencies"]
-    wanted = list(project["dependencies"]) + extras["book"] + extras["test"]
-    for backend in backends:
-        if backend not in BACKEND_EXTRAS:
-            raise SystemExit(
-                f"next_env.py: unknown backend {backend!r} (expected one of "
-                f"{', '.join(BACKEND_EXTRAS)})"
-            )
-        wanted += extras.get(BACKEND_EXTRAS[backend], [])
+    wanted = list(project["dependencies"])
+    for requirements in project["optional-dependencies"].values():
+        wanted += requirements
     return [r for r in dict.fromkeys(wanted) if requirement_name(r) not in MOVING]
 
 
@@ -83,15 +76,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("what", choices=["tools", "versions"])
     parser.add_argument("dir", type=pathlib.Path)
-    parser.add_argument(
-        "--backends", default="tensorflow jax", help="the backends tried (NEXT_BACKENDS)"
-    )
     args = parser.parse_args(argv)
     args.dir.mkdir(parents=True, exist_ok=True)
     pins = read_constraints()
     if args.what == "tools":
         pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
-        requirements = tool_requirements(args.backends.split(), pyproject)
+        requirements = tool_requirements(pyproject)
         constraints = tool_constraints(pins, installed())
         (args.dir / "requirements.txt").write_text("\n".join(requirements) + "\n")
         (args.dir / "constraints.txt").write_text("\n".join(constraints) + "\n")
