@@ -580,3 +580,62 @@ def test_tensorflow_scan_of_several_inputs_of_unknown_length_fails():
     else:
         assert _TwoScanInputs()(sequences).shape == (None, None, 3)
     assert _TwoScanInputs()(keras.Input((4, 3))).shape == (4, None, 3)  # a known length works
+
+
+# Chapter 13: quantization and LoRA -----------------------------------------------------------
+
+
+def test_model_quantize_warns_for_layers_without_quantize_and_refuses_dense_subclasses():
+    # Chapter 13: companion.Linear is skipped with a warning; a Dense subclass too (type check).
+    class SubDense(keras.layers.Dense):
+        pass
+
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, SubDense(3, name="sub")(inputs))
+    with pytest.warns(UserWarning, match="SubDense does not have a `quantize` method"):
+        model.quantize("int8")
+    assert model.get_layer("sub").quantization_mode is None
+    model.quantize("int8", type_check=False)
+    assert model.get_layer("sub").dtype_policy.name == "int8_from_float32"
+
+
+@keras.saving.register_keras_serializable(package="keras_facts")
+class _TwoDense(keras.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.first = keras.layers.Dense(3, name="first")
+        self.second = keras.layers.Dense(2, name="second")
+
+    def call(self, inputs):
+        return self.second(self.first(inputs))
+
+
+def test_a_quantized_composite_of_dense_layers_does_not_reload(tmp_path):
+    # Chapter 13 (keras-team/keras#19381, #21378): the sub-layers' int8 policies are not in the
+    # composite's config, so they come back as float layers expecting two variables.
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, _TwoDense(name="block")(inputs))
+    with pytest.warns(UserWarning):
+        model.quantize("int8")
+    model.save(tmp_path / "composite.keras")
+    with pytest.raises(ValueError, match="expected 2 variables, but received 3"):
+        with pytest.warns(UserWarning):
+            keras.saving.load_model(tmp_path / "composite.keras")
+
+
+def test_a_lora_dense_saves_only_its_merged_kernel(tmp_path):
+    # Chapter 13: the .keras file holds kernel + bias (merged), no lora_kernel_a/b.
+    inputs = keras.Input((4,))
+    dense = keras.layers.Dense(3, name="dense")
+    model = keras.Model(inputs, dense(inputs))
+    dense.enable_lora(2)
+    dense.lora_kernel_b.assign(np.ones((2, 3), "float32"))
+    store = {}
+    dense.save_own_variables(store)
+    assert sorted(store) == ["0", "1"]
+    np.testing.assert_allclose(_numpy(store["0"]), _numpy(dense.kernel), rtol=1e-6)
+    assert not np.allclose(_numpy(dense.kernel), _numpy(dense._kernel))
+    model.save(tmp_path / "lora.keras")
+    loaded = keras.saving.load_model(tmp_path / "lora.keras")
+    x = np.ones((2, 4), "float32")
+    np.testing.assert_allclose(_numpy(loaded(x)), _numpy(model(x)), rtol=1e-5)
