@@ -18,6 +18,7 @@ import contextlib
 import importlib.resources
 import io
 import json
+import logging
 import os
 import re
 import time
@@ -246,10 +247,19 @@ def openvino_precision(model, inputs, directory):
 
 @contextlib.contextmanager
 def _quiet():
-    """Exporters warn and print (tf2onnx, torch.jit's tracer): keep the table's cell clean."""
-    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
-        warnings.simplefilter("ignore")
-        yield
+    """Exporters warn, print and log (tf2onnx, torch.jit's tracer, absl when TensorFlow loads a
+    JAX-made SavedModel): keep the table's cell clean."""
+    loggers = [logging.getLogger(name) for name in ("absl", "tensorflow")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 def load_export_results(path=None):

@@ -812,6 +812,63 @@ MUTATIONS = [
         "tests/test_plotting_benchmark.py::min_max_whiskers",
         "the benchmark figure's whiskers are not the min-max range",
     ),
+    # Chapter 13: quantization, export ------------------------------------------------------
+    m(
+        "quantizable-linear-one-scale",
+        L + "quantizable_linear.py",
+        "ops.divide(outputs, ops.multiply(x_scale, self.w_scale))",
+        "ops.divide(outputs, self.w_scale)",
+        TL + "test_quantizable_linear.py::integer_matmul",
+        "the int8 path forgets the inputs' scale when it rescales",
+    ),
+    m(
+        "quantizable-linear-float-build",
+        L + "quantizable_linear.py",
+        "        if mode is None:\n            super().build(input_shape)",
+        "        if True:\n            super().build(input_shape)",
+        TL + "test_quantizable_linear.py::round_trip",
+        "a quantized layer being loaded builds float weights",
+    ),
+    m(
+        "quantizable-block-no-policy-map",
+        L + "quantizable_mlp_block.py",
+        "        if len(policy_map) > 0:",
+        "        if False:",
+        TL + "test_quantizable_mlp_block.py::keras_round_trip_after_quantization",
+        "the block's config forgets its quantized sub-layers (#21378)",
+    ),
+    m(
+        "quantizable-block-sublayer-policy",
+        L + "quantizable_mlp_block.py",
+        'QuantizableLinear(n, dtype=self.dtype_policy, name=f"linear_{i}")',
+        'QuantizableLinear(n, name=f"linear_{i}")',
+        TL + "test_quantizable_mlp_block.py::keras_round_trip_after_quantization",
+        "the sub-layers do not take the block's policy (map) when loaded",
+    ),
+    m(
+        "export-summary-keeps-header",
+        "companion/export.py",
+        'header = re.compile(r"^(Check',
+        'header = re.compile(r"^(NEVER',
+        "tests/test_export.py::summarize_error",
+        "the table's error cell keeps OpenVINO's header line instead of the cause",
+    ),
+    m(
+        "export-batch-never-dynamic",
+        "companion/export.py",
+        'result["dynamic_batch"] = len(batch_sizes) > 1',
+        'result["dynamic_batch"] = False',
+        "tests/test_export.py::round_trips_a_working_format",
+        "try_export reports every batch axis as fixed",
+    ),
+    m(
+        "checker-13-1-names-unchecked",
+        "companion/exercises/chapter13.py",
+        "            names == names_again,",
+        "            True,",
+        "tests/exercises/test_chapter13.py::wrong_composites",
+        "exercise 13-1 accepts sub-layers with automatic names",
+    ),
 ]
 
 
