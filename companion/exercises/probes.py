@@ -273,9 +273,6 @@ class LayerSpec:
     output_shapes: tuple = ()
     xla: bool = False
     compiled_cases: tuple = (0,)  # 컴파일된 함수와 경사를 볼 경우의 번호
-    # 출력이 다를 때 덧붙일 한 문장을 돌려주는 함수 (기대한 값, 받은 값): 노트북이 그 연습의
-    # 채점기가 알아본다고 말하는 실수 하나만 (예: 7-1의 소프트맥스).
-    output_hint: Any = None
 
     def requirement(self, key):
         return self.requirements.get(key) or REQUIREMENTS[key]
@@ -439,7 +436,6 @@ class Battery:
         self.causes = set()
         self.case = None
         self._weighted = True  # 보고서에 "(같은 가중치에서)"를 쓸지: 첫 경우를 빌드한 뒤 정합니다.
-        self._stateful_reference = True  # 상태가 있는 층인지: 첫 경우를 빌드한 뒤 정합니다.
         self.backend = keras.backend.backend()
 
     # --- 기록 ------------------------------------------------------------------------------
@@ -603,7 +599,6 @@ class Battery:
         if self._structure(what, reader, reference) is None:
             raise _Stop()
         self._weighted = bool(reference.trainable_weights)
-        self._stateful_reference = bool(reference.non_trainable_weights)
         self._expect_initial(what, reader, reference)
         pairs = self._assign(index, reader, reference, first)
         self.pairs.append((reader, reference))
@@ -680,18 +675,6 @@ class Battery:
             self.attempt("state", f"{self.label(case)}: 준비", case.prepare, reader)
             case.prepare(reference)
         first = case.feeds[0]
-        if not self._stateful_reference:
-            # 상태가 없는 층은 즉시 실행 호출로 빌드합니다 (서브클래스 모델의 심볼릭 호출은
-            # 느립니다). 상태가 있는 층은 상태를 바꾸지 않는 심볼릭 호출로 빌드합니다.
-            self._call(reference, first, self._quiet_training())
-            self.attempt(
-                "output",
-                f"{self.label(case)}: {first.describe()}로 첫 호출",
-                self._call,
-                reader,
-                first,
-                self._quiet_training(),
-            )
         self._build_like(reference, first)
         self.attempt("output", f"{self.label(case)}: 빌드", self._build_like, reader, first)
         if not reader.built:
@@ -846,8 +829,7 @@ class Battery:
         _copy(first)
         if total == 1 or total > _MAX_ASSIGNMENTS:
             return first
-        # 고르는 동안의 호출이 바꾼 상태만 되돌립니다 (훈련 가능 가중치는 고른 배정 그대로).
-        saved = _snapshot(reader, trainable=False), _snapshot(reference, trainable=False)
+        saved = _snapshot(reader), _snapshot(reference)
         try:
             training = self._quiet_training()
             expected = [_to_numpy(e) for e in _flat(self._call(reference, feed, training))]
@@ -941,12 +923,10 @@ class Battery:
                 )
             if i not in random and not _close(e_np, r_np, rtol, atol):
                 same = " (같은 가중치에서)" if self._weighted else ""
-                hint = self.spec.output_hint(e_np, r_np) if self.spec.output_hint else None
                 return self.fail(
                     key,
                     f"{how}: {name}이 모범 답안과 다릅니다{same}. "
-                    f"{short_array(e_np)}이어야 하는데 {short_array(r_np)}입니다."
-                    + (f" {hint}" if hint else ""),
+                    f"{short_array(e_np)}이어야 하는데 {short_array(r_np)}입니다.",
                 )
         self.checker.count_pass()
         return True
@@ -1777,10 +1757,8 @@ def _state_of(layer):
     return variables
 
 
-def _snapshot(layer, trainable=True):
-    """층의 변수 값들 (`trainable=False`이면 훈련 가능 가중치는 빼고)."""
-    skip = set() if trainable else {id(v) for v in layer.trainable_weights}
-    return [(v, np.array(_to_numpy(v))) for v in _state_of(layer) if id(v) not in skip]
+def _snapshot(layer):
+    return [(v, np.array(_to_numpy(v))) for v in _state_of(layer)]
 
 
 def _restore(saved):
