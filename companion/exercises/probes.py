@@ -79,7 +79,6 @@ import os
 import random as python_random
 import shutil
 import tempfile
-import warnings
 from typing import Any
 
 import keras
@@ -434,7 +433,6 @@ class Battery:
         self.broken_keys = set()
         self.causes = set()
         self.case = None
-        self._weighted = True  # 보고서에 "(같은 가중치에서)"를 쓸지: 첫 경우를 빌드한 뒤 정합니다.
         self.backend = keras.backend.backend()
 
     # --- 기록 ------------------------------------------------------------------------------
@@ -597,7 +595,6 @@ class Battery:
         )
         if self._structure(what, reader, reference) is None:
             raise _Stop()
-        self._weighted = bool(reference.trainable_weights)
         self._expect_initial(what, reader, reference)
         pairs = self._assign(index, reader, reference, first)
         self.pairs.append((reader, reference))
@@ -914,10 +911,9 @@ class Battery:
                     f"{how}: {name}의 자료형이 {_dtype(e)}이어야 하는데 {_dtype(r)}입니다.",
                 )
             if i not in random and not _close(e_np, r_np, rtol, atol):
-                same = " (같은 가중치에서)" if self._weighted else ""
                 return self.fail(
                     key,
-                    f"{how}: {name}이 모범 답안과 다릅니다{same}. "
+                    f"{how}: {name}이 모범 답안과 다릅니다 (같은 가중치에서). "
                     f"{short_array(e_np)}이어야 하는데 {short_array(r_np)}입니다.",
                 )
         self.checker.count_pass()
@@ -1107,14 +1103,10 @@ class Battery:
         def train(model):
             # fit()의 훈련 단계(train_step: training=True, model.losses 포함, 옵티마이저)를
             # train_on_batch()로 세 번: 한 번 추적하고, 단계마다 손실을 돌려줍니다.
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # Keras의 경고는 독자가 고칠 일이 아닙니다.
-                model.compile(
-                    optimizer=keras.optimizers.Adam(0.01),
-                    loss=self.spec.fit_loss,
-                    jit_compile=False,
-                )
-                return [float(model.train_on_batch(x_in, y)) for _ in range(_FIT_STEPS)]
+            model.compile(
+                optimizer=keras.optimizers.Adam(0.01), loss=self.spec.fit_loss, jit_compile=False
+            )
+            return [float(model.train_on_batch(x_in, y)) for _ in range(_FIT_STEPS)]
 
         def reference_side():
             return train(self._wrap(reference, first)), [_to_numpy(t) for _, t in pairs]
@@ -1487,38 +1479,38 @@ class Battery:
         adds_losses = bool(reference.losses)
 
         def loops(layer):
-            # fit()과 evaluate()의 한 단계 (train_on_batch, test_on_batch): 학습률 0이므로 가중치는
-            # 그대로이고, 손실의 차이는 훈련 중에 뽑은 값에서만 옵니다.
             model = self._wrap(layer, feed)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # "The model does not have any trainable weights."
-                model.compile(
-                    optimizer=keras.optimizers.SGD(0.0), loss=None if adds_losses else "mse"
-                )
-                evaluated = [float(model.test_on_batch(x_in, y)) for _ in range(2)]
-                fitted = float(model.train_on_batch(x_in, y))
-            return evaluated, fitted
+            model.compile(optimizer=keras.optimizers.SGD(0.0), loss=None if adds_losses else "mse")
+            predicted = np.asarray(model.predict(x_in, batch_size=len(y), verbose=0))
+            again = np.asarray(model.predict(x_in, batch_size=len(y), verbose=0))
+            predict_random = not np.array_equal(predicted, again)
+            evaluated = float(model.evaluate(x_in, y, batch_size=len(y), verbose=0))
+            history = model.fit(x_in, y, batch_size=len(y), epochs=1, verbose=0)
+            return predicted, evaluated, float(history.history["loss"][0]), predict_random
 
         wanted = self.reference_result(("loops",), lambda: loops(reference))
         what = f"{self.label(case)}가 든 모델"
         model = self._wrap(reader, feed)
         self.attempt("loops", f"{what}: fit()의 훈련 단계 추적", trace_like_compiled_fit, model, x)
-        got = self.attempt("loops", f"{what}: evaluate()와 fit()의 한 단계", loops, reader)
-        (expected, again), expected_fit = wanted
-        (evaluated, evaluated_again), fitted = got
-        if expected == again and not self.expect(
+        got = self.attempt("loops", f"{what}: predict(), evaluate(), fit()", loops, reader)
+        if not wanted[3] and not self.expect(
             "loops",
-            _close(expected, evaluated) and evaluated == evaluated_again,
-            f"{what}: evaluate()의 손실이 {expected:.4f}이어야 하는데 {evaluated:.4f}"
-            + ("" if evaluated == evaluated_again else f", 다시 부르면 {evaluated_again:.4f}")
-            + "입니다.",
+            np.shape(wanted[0]) == np.shape(got[0]) and _close(wanted[0], got[0]),
+            f"{what}: predict() 출력이 {short_array(wanted[0])}이어야 하는데 "
+            f"{short_array(got[0])}입니다.",
         ):
             return None
-        draws_in_fit = not np.isclose(expected_fit, expected)
+        if not self.expect(
+            "loops",
+            _close(wanted[1], got[1]),
+            f"{what}: evaluate() 손실이 {wanted[1]:.4f}이어야 하는데 {got[1]:.4f}입니다.",
+        ):
+            return None
+        draws_in_fit = not np.isclose(wanted[2], wanted[1])
         self.expect(
             "loops",
-            draws_in_fit == (not np.isclose(fitted, evaluated)),
-            f"{what}: fit()의 손실 {fitted:.4f}와 evaluate()의 손실 {evaluated:.4f}가 "
+            draws_in_fit == (not np.isclose(got[2], got[1])),
+            f"{what}: fit()의 손실 {got[2]:.4f}와 evaluate()의 손실 {got[1]:.4f}가 "
             + (
                 "같습니다 (fit()은 training=True로 부릅니다)."
                 if draws_in_fit

@@ -63,12 +63,9 @@ def test_numpy_noise_same_report_on_every_backend():
     # the layer has no SeedGenerator. One sentence for both.
     assert repr(check_training_noise(NumpyNoise)) == (
         "❌ 연습 5-1 TrainingNoise 층: 고칠 점이 1개 있습니다.\n"
-        '  - TrainingNoise(0.8, seed=3, name="noise"): 컴파일된 함수(tf.function, jax.jit) 안에서 '
-        "두 번 부르면 새 값을 뽑아야 하는데 같은 값이 나옵니다 (NumPy나 정수 시드로 뽑은 값은 "
-        "그래프에 상수로 굳습니다).\n"
-        "    → 요구 사항: 잡음은 __init__()에서 만든 keras.random.SeedGenerator(seed)로 "
-        "keras.random.normal에서 뽑습니다. 그래서 컴파일된 함수 안에서도 호출할 때마다 잡음이 "
-        "바뀝니다 (NumPy나 정수 시드로 뽑은 잡음은 그래프에 상수로 굳습니다)."
+        "  - 잡음이 SeedGenerator에서 오지 않습니다: 컴파일한 함수(tf.function, jax.jit) 안에서는 "
+        "두 번 호출한 잡음이 같습니다. 그래프를 만들 때 한 번 뽑은 값이 상수로 굳은 것입니다 "
+        "(NumPy 대신 keras.random.normal에 SeedGenerator를 넘기세요)."
     )
 
 
