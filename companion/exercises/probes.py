@@ -513,15 +513,15 @@ class Battery:
             return self
         first = spec.cases[0]
         steps = [
-            (lambda: spec.fit and "gradients" not in self.broken_keys, self._fit),
-            # 설정이 틀렸다면 저장한 모델도 되살릴 수 없습니다: 같은 원인을 두 번 알리지 않습니다.
-            (lambda: spec.save and "config" not in self.broken_keys, self._save),
-            (lambda: bool(spec.policies), self._policies),
-            (lambda: spec.random, self._randomness),
+            (spec.fit and "gradients" not in self.broken_keys, self._fit),
+            (spec.config, self._config),
+            (spec.save, self._save),
+            (bool(spec.policies), self._policies),
+            (spec.random, self._randomness),
         ]
         self.case = first
         for enabled, step in steps:
-            if enabled():
+            if enabled:
                 with contextlib.suppress(_Stop):
                     step(first)
         self.case = None
@@ -529,10 +529,8 @@ class Battery:
 
     def _construct_all(self):
         for case in self.spec.cases:
-            self.case = case
             self.attempt("construct", f"{self.label(case)} 만들기", case.make, self.reader_class)
             self.checker.count_pass()
-        self.case = None
 
     def _name_probe(self):
         case = self.spec.cases[0]
@@ -620,8 +618,6 @@ class Battery:
             ),
             lambda: self._instances(index, case) if self._stateful(reference) else None,
         ]
-        if self.spec.config:
-            probes.append(lambda: self._config(index, case))
         for probe in probes:
             with contextlib.suppress(_Stop):
                 probe()
@@ -1133,14 +1129,15 @@ class Battery:
         self.checker.count_pass()
         return None
 
-    def _config(self, index, case):
+    def _config(self, case):
         what = self.label(case)
-        reader, reference, pairs = self._ready_pair(index, case)
         try:
-            reference_config = _without_build_config(_json_normalized(reference.get_config()))
+            reference = case.make(self.spec.reference)
+            reference_config = _json_normalized(reference.get_config())
             type(reference).from_config(reference.get_config())
         except Exception:  # 모범 답안도 되살릴 수 없는 층: 과제가 요구하지 않습니다.
             return None
+        reader, reference, pairs = self._ready_pair(0, case)
         config = self.attempt("config", f"{what}: get_config()", reader.get_config)
         if not isinstance(config, dict):
             return self.fail(
@@ -1156,13 +1153,12 @@ class Battery:
             if key in skip:
                 continue
             if key not in normalized:
-                return self.fail("config", f"{what}: get_config()에 {key!r}이(가) 없습니다.")
-            difference = _first_difference(value, _without_build_config(normalized[key]))
-            if difference is not None:
-                path, wanted, got = difference
+                return self.fail("config", f"{what}: get_config()에 {key!r}가 없습니다.")
+            if normalized[key] != value:
                 return self.fail(
                     "config",
-                    f"{what}: get_config()[{key!r}]{path}가 {wanted!r}이어야 하는데 {got!r}입니다.",
+                    f"{what}: get_config()[{key!r}]가 {value!r}이어야 하는데 "
+                    f"{normalized[key]!r}입니다.",
                 )
         clone = self.attempt(
             "config",
@@ -1170,20 +1166,6 @@ class Battery:
             type(reader).from_config,
             normalized,
         )
-        try:
-            clone_config = _without_build_config(_json_normalized(clone.get_config()))
-        except Exception as error:  # 되살린 층의 설정을 읽을 수 없으면 그 예외를 알립니다.
-            return self.fail(
-                "config", exception_sentence(f"{what}: 되살린 층의 get_config()", error)
-            )
-        difference = _first_difference(_without_build_config(normalized), clone_config)
-        if difference is not None:
-            path, wanted, got = difference
-            return self.fail(
-                "config",
-                f"{what}: from_config()로 되살린 층의 get_config(){path}가 {wanted!r}이어야 하는데 "
-                f"{got!r}입니다.",
-            )
         first = case.feeds[0]
         if case.prepare is not None:
             case.prepare(clone)
@@ -1193,7 +1175,7 @@ class Battery:
         if sorted(map(_weight_key, clone_weights)) != sorted(map(_weight_key, mine)):
             return self.fail(
                 "config",
-                f"{what}: from_config()로 되살린 층의 가중치가 {_describe_weights(mine)}이어야 "
+                f"{what}: from_config()로 되살린 층의 가중치가 {_describe_weights(mine)}여야 "
                 f"하는데 {_describe_weights(clone_weights)}입니다.",
             )
         order = {id(m): i for i, m in enumerate(reader.trainable_weights)}
@@ -1685,34 +1667,6 @@ def _saves(model):
     except Exception:  # 모범 답안도 저장하지 못하면 이 탐침을 쓰지 않습니다.
         return False
     return True
-
-
-def _without_build_config(value):
-    """설정에서 `build_config`(빌드한 입력 모양)를 뺀 것: 빌드 여부는 설정의 내용이 아닙니다."""
-    if isinstance(value, dict):
-        return {k: _without_build_config(v) for k, v in value.items() if k != "build_config"}
-    if isinstance(value, list):
-        return [_without_build_config(v) for v in value]
-    return value
-
-
-def _first_difference(expected, received, path=""):
-    """두 (JSON) 값이 처음 다른 곳: `(경로, 기대한 값, 받은 값)` 또는 같으면 `None`."""
-    if isinstance(expected, dict) and isinstance(received, dict):
-        for key in expected:
-            if key not in received:
-                return f"{path}[{key!r}]", expected[key], "(없음)"
-            found = _first_difference(expected[key], received[key], f"{path}[{key!r}]")
-            if found is not None:
-                return found
-        return None
-    if isinstance(expected, list) and isinstance(received, list) and len(expected) == len(received):
-        for i, (e, r) in enumerate(zip(expected, received, strict=True)):
-            found = _first_difference(e, r, f"{path}[{i}]")
-            if found is not None:
-                return found
-        return None
-    return None if expected == received else (path, expected, received)
 
 
 def _cause(error):
