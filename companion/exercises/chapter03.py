@@ -25,7 +25,7 @@ Requirement → check (each line of the exercise text in book/03_losses_and_metr
 | 2. returns its input, any shape | `output`/`batch` on (2, 3), (4, 3), (3, 2, 4) |
 | 3. `keras.metrics.Mean(name="mean_abs")` tracked | `metrics`: the names in `layer.metrics` |
 | 4. mean of `abs` of every element seen | `metrics`: the value after every call |
-| 5. `mean_abs` per epoch in a real `fit()` | the history, vs the reference's |
+| 5. `mean_abs` per epoch in a real `fit()` | the history of the model the task names, vs the reference's |
 
 On JAX the `fit()` is of `_LayerMetricsModel`, the chapter's `LayerMetricsModel` that the task tells
 JAX readers to use (a plain `keras.Model` fails there, keras-team/keras#21639). The layer sits
@@ -37,7 +37,7 @@ eagerly, `trace_training_call` then catches a `call()` that converts it to NumPy
 | requirement | check |
 |---|---|
 | 1. predicts with `model(x, training=True)` | a loss added only when training: flag hint |
-| 2. total = `loss_fn(y, pred) + sum(model.losses)` of that call | returned value |
+| 2. total = `loss_fn(y, pred) + sum(model.losses)` of that call | returned value vs the reference's |
 | 3. one update with the total loss's gradients | weights vs the reference's step |
 | 4. returns the total loss as a scalar | `np.size == 1`; step 3 in `tf.function` (TensorFlow) |
 | several steps | steps 1 and 2 from the updated weights |
@@ -112,8 +112,7 @@ L1_ACTIVITY_DENSE = LayerSpec(
         "output": "요구 사항 3: call()은 outputs = inputs @ kernel + bias를 돌려줍니다.",
         "batch": "요구 사항 3: 배치 크기가 1이어도 inputs @ kernel + bias입니다.",
         "losses": (
-            "요구 사항 4·5: 같은 call()에서 출력(편향을 더한 뒤)의 절댓값 합에 factor를 곱한 "
-            "스칼라 "
+            "요구 사항 4·5: 같은 call()에서 출력(편향을 더한 뒤)의 절댓값 합에 factor를 곱한 스칼라 "
             "하나를 add_loss()로 더합니다. 호출할 때마다 layer.losses에는 그 호출의 손실 하나만 "
             "있습니다."
         ),
@@ -316,9 +315,9 @@ def check_train_step(train_step):
     """연습 3-3: `model.losses`까지 최소화하는 훈련 단계 함수 `train_step`을 채점합니다.
 
     기대하는 것: `train_step(model, optimizer, loss_fn, x, y)`가 (TensorFlow라면)
-    `tf.GradientTape` 안에서 `model(x, training=True)`로 예측하고, 주 손실 `loss_fn(y, 예측)`에
-    그 호출로 생긴 `model.losses`의 합을 더한 전체 손실의 경사로 `optimizer`가 가중치를 한 번
-    갱신한 뒤, 전체 손실(스칼라)을 돌려줍니다.
+    `tf.GradientTape` 안에서 `model(x, training=True)`로 예측하고, 주 손실 `loss_fn(y, 예측)`에 그 호출로 생긴
+    `model.losses`의 합을 더한 전체 손실의 경사로 `optimizer`가 가중치를 한 번 갱신한 뒤,
+    전체 손실(스칼라)을 돌려줍니다.
 
     채점기는 가중치 정칙화, `add_loss()` 손실, 훈련 중에만 더하는 손실이 모두 있는 작은 모델을
     두 벌 만들어, 한 벌은 모범 답안(`reference.train_step`)으로, 다른 한 벌은 `train_step`으로 세
