@@ -24,7 +24,7 @@ Requirement → check (each line of the exercise text in book/02_build_and_compo
 | 2. `linear_1`: `hidden_units` outputs and a bias | `weights`: shapes and count |
 | 3. `linear_2`: as many outputs as input features | `weights` on `(2, 5)` and `(3, 2, 7)` |
 | 4. `x + linear_2(relu(linear_1(x)))`, any rank | `output`/`batch`/`symbolic` |
-| 5. sub-layers tracked, compiled, gradients to all four | `weights`, `compiled`, `gradients` |
+| 5. sub-layers tracked, compiled, gradients to all four | `weights`, `compiled`, `gradients`, `fit` |
 """
 
 from companion.exercises.checker import Checker, exercise, nontrivial_inputs, require_class
@@ -44,12 +44,12 @@ FEATURE_AFFINE = LayerSpec(
         "construct": "요구 사항 1: FeatureAffine()처럼 입력 크기 없이 만듭니다.",
         "name": "요구 사항 1: name= 같은 키워드 인자는 기반 클래스에 넘깁니다.",
         "build": (
-            "요구 사항 2: 가중치는 __init__이 아니라 build(input_shape)에서 만듭니다 (첫 호출 "
-            "전에는 가중치가 없고, 첫 호출 뒤에는 layer.built가 True)."
+            "요구 사항 2: 가중치는 __init__이 아니라 build(input_shape)에서 만듭니다 (첫 호출 전에는 "
+            "가중치가 없고, 첫 호출 뒤에는 layer.built가 True)."
         ),
         "weights": (
-            "요구 사항 3: gamma와 beta는 모양 (input_dim,)의 훈련 가능 가중치이고, input_dim은 "
-            "입력의 마지막 차원입니다."
+            "요구 사항 3: gamma와 beta는 모양 (input_dim,)의 훈련 가능 가중치이고, input_dim은 입력의 "
+            "마지막 차원입니다."
         ),
         "initial": "요구 사항 3: gamma의 초깃값은 1, beta의 초깃값은 0입니다.",
         "output": "요구 사항 4: call()은 inputs * gamma + beta를 돌려줍니다.",
