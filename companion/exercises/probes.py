@@ -1078,16 +1078,10 @@ class Battery:
         y = np.random.default_rng(77).normal(size=np.shape(_to_numpy(outputs[0])))
         y = y.astype("float32")
 
-        # 같은 배치를 세 번 이어 붙여 한 에포크에 세 단계: 손실은 세 단계의 평균 하나입니다.
-        repeated_x = keras.tree.map_structure(lambda a: np.concatenate([a] * _FIT_STEPS), x_in)
-        repeated_y = np.concatenate([y] * _FIT_STEPS)
-
         def train(model):
-            model.compile(
-                optimizer=keras.optimizers.Adam(0.01), loss=self.spec.fit_loss, jit_compile=False
-            )
+            model.compile(optimizer=keras.optimizers.Adam(0.01), loss=self.spec.fit_loss)
             history = model.fit(
-                repeated_x, repeated_y, batch_size=len(y), epochs=1, shuffle=False, verbose=0
+                x_in, y, batch_size=len(y), epochs=_FIT_STEPS, shuffle=False, verbose=0
             )
             return history.history["loss"]
 
