@@ -568,7 +568,15 @@ class Checker:
         except StopCheck:
             raise
         except Exception as error:  # 독자 코드의 어떤 예외든 보고서로 바꿉니다.
-            self.fail(exception_sentence(what, error))
+            symbolic = "Could not automatically infer" in str(original_exception(error))
+            if is_conversion_error(error) and not symbolic:
+                # 백엔드마다 다른 추적 오류(JAX의 TracerArrayConversionError 등)를 한 문장으로.
+                error = CompiledConversionError()
+            message = f"{what} 중에 예외가 났습니다: {describe_exception(error)}"
+            explanation = explain_error(original_exception(error))
+            if explanation:
+                message += f"\n    → {explanation}"
+            self.fail(message)
             return False, None
 
     def require(self, condition, message):
@@ -765,22 +773,6 @@ class Checker:
     def report(self):
         """지금까지의 결과를 `CheckReport`로 돌려줍니다."""
         return CheckReport(self.title, self.failures, self.checks)
-
-
-def exception_sentence(what, error):
-    """`"{what} 중에 예외가 났습니다: 형식: 원인"`과, 흔한 Keras 오류라면 한국어 설명 한 줄.
-
-    백엔드마다 다른 추적 오류(JAX의 `TracerArrayConversionError` 등)는 `CompiledConversionError`
-    한 문장으로 바꿉니다 (`Checker.run()`과 `probes`가 함께 씁니다).
-    """
-    symbolic = "Could not automatically infer" in str(original_exception(error))
-    if is_conversion_error(error) and not symbolic:
-        error = CompiledConversionError()
-    message = f"{what} 중에 예외가 났습니다: {describe_exception(error)}"
-    explanation = explain_error(original_exception(error))
-    if explanation:
-        message += f"\n    → {explanation}"
-    return message
 
 
 def original_exception(error):
