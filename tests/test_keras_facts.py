@@ -639,3 +639,10 @@ def test_a_lora_dense_saves_only_its_merged_kernel(tmp_path):
     loaded = keras.saving.load_model(tmp_path / "lora.keras")
     x = np.ones((2, 4), "float32")
     np.testing.assert_allclose(_numpy(loaded(x)), _numpy(model(x)), rtol=1e-5)
+
+
+@pytest.mark.skipif(keras.backend.backend() == "tensorflow", reason="the other backends' refusal")
+def test_tfsm_layer_is_for_the_tensorflow_backend(tmp_path):
+    # Chapter 13: a SavedModel goes back into a Keras model with TFSMLayer on TensorFlow only.
+    with pytest.raises(NotImplementedError, match="only currently supported with the TensorFlow"):
+        keras.layers.TFSMLayer(str(tmp_path), call_endpoint="serve")
