@@ -124,7 +124,7 @@ class GatedFusion(keras.layers.Layer):
             shape = _static_shape(tensor.shape)
             if shape[-1] is not None and shape[-1] != self._features:
                 raise ValueError(
-                    f"{_OWNER}는 특성이 {self._features}개인 입력으로 가중치를 만들었습니다. "
+                    f"{_OWNER}은 특성이 {self._features}개인 입력으로 가중치를 만들었습니다. "
                     f"받은 모양: {argument}.shape={shape}"
                 )
         _check_shapes([_static_shape(first), _static_shape(second)])

@@ -274,7 +274,7 @@ class SimpleMultiHeadAttention(keras.layers.Layer):
         for argument, shape in shapes.items():
             if shape[-1] is not None and shape[-1] != built[argument]:
                 raise ValueError(
-                    f"{owner}는 마지막 차원이 {built[argument]}인 {argument}로 가중치를 "
+                    f"{owner}은 마지막 차원이 {built[argument]}인 {argument}로 가중치를 "
                     f"만들었습니다. 받은 모양: {argument}.shape={shape}"
                 )
         batch, length = shapes["query"][:2]
