@@ -45,6 +45,14 @@ def test_toc_lists_every_notebook_and_nothing_else():
     assert listed == on_disk
 
 
+def test_each_notebook_number_is_its_place_in_the_toc():
+    # Chapters are numbered across the numbered parts; the appendix follows them, so a file's
+    # two-digit prefix is its position among the toc's notebooks (00 is the introduction).
+    notebooks = [f for f in _toc_files() if (ROOT / f"{f}.ipynb").exists()]
+    numbers = [int(pathlib.PurePosixPath(f).name[:2]) for f in notebooks]
+    assert numbers == list(range(1, len(notebooks) + 1)), notebooks
+
+
 def test_repository_url_is_a_github_repository():
     assert re.fullmatch(r"https://github\.com/[\w.-]+/[\w.-]+", REPO_URL)
 
