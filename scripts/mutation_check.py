@@ -869,6 +869,100 @@ MUTATIONS = [
         "tests/exercises/test_chapter13.py::wrong_composites",
         "exercise 13-1 accepts sub-layers with automatic names",
     ),
+    # Chapter 11: several inputs, attention, scan --------------------------------------------
+    m(
+        "attention-no-scaling",
+        L + "multi_head_attention.py",
+        'logits = ops.cast(logits, "float32") / math.sqrt(self.key_dim)',
+        'logits = ops.cast(logits, "float32")',
+        TL + "test_multi_head_attention.py::basics_weights_shapes_and_values",
+        "SimpleMultiHeadAttention forgets to divide the logits by sqrt(key_dim)",
+    ),
+    m(
+        "attention-softmax-in-float16",
+        L + "multi_head_attention.py",
+        'logits = ops.cast(logits, "float32") / math.sqrt(self.key_dim)',
+        "logits = logits / math.sqrt(self.key_dim)",
+        TL + "test_multi_head_attention.py::mixed_float16_keeps_float32_weights",
+        "the softmax runs in the compute dtype (float16 under mixed_float16)",
+    ),
+    m(
+        "attention-mask-ignored",
+        L + "multi_head_attention.py",
+        "logits = ops.where(ops.expand_dims(mask, axis=1), logits, _MASKED_LOGIT)",
+        "logits = logits",
+        TL + "test_multi_head_attention.py::masked_keys_get_exactly_zero_weight",
+        "the combined mask never reaches the einsum softmax",
+    ),
+    m(
+        "attention-causal-off-by-one",
+        L + "multi_head_attention.py",
+        "ops.expand_dims(rows >= columns, axis=0)",
+        "ops.expand_dims(rows > columns, axis=0)",
+        TL + "test_multi_head_attention.py::causal_mask_hides_the_future",
+        "the causal mask hides the diagonal too (a query cannot see itself)",
+    ),
+    m(
+        "attention-fused-mask-dropped",
+        L + "multi_head_attention.py",
+        "            mask = ops.expand_dims(mask, axis=1)\n"
+        "        return ops.dot_product_attention",
+        "            mask = None\n        return ops.dot_product_attention",
+        TL + "test_multi_head_attention.py::fused_implementation_gives_the_same_values",
+        "implementation='fused' drops the mask before ops.dot_product_attention",
+    ),
+    m(
+        "fusion-masks-or",
+        L + "gated_fusion.py",
+        'combined = ops.logical_and(combined, ops.cast(other, "bool"))',
+        'combined = ops.logical_or(combined, ops.cast(other, "bool"))',
+        TL + "test_gated_fusion.py::two_masks_are_combined_with_and",
+        "GatedFusion's output mask is valid where either input is (OR instead of AND)",
+    ),
+    m(
+        "fusion-gate-flipped",
+        L + "gated_fusion.py",
+        "output = gate * first + (1.0 - gate) * second",
+        "output = gate * second + (1.0 - gate) * first",
+        TL + "test_gated_fusion.py::basics_values_weights",
+        "the gate weighs the wrong input",
+    ),
+    m(
+        "position-embedding-not-added",
+        L + "position_embedding.py",
+        "return inputs + ops.cast(positions, inputs.dtype)",
+        "return inputs",
+        TL + "test_position_embedding.py::basics_adds_the_first_rows",
+        "PositionEmbedding builds its table but never adds it",
+    ),
+    m(
+        "encoder-no-attention-residual",
+        L + "transformer_encoder.py",
+        "x = self.attention_norm(inputs + attended)",
+        "x = self.attention_norm(attended)",
+        TL + "test_transformer_encoder.py::values_follow_add_and_norm",
+        "the encoder block drops the residual connection around the attention",
+    ),
+    m(
+        "scan-rnn-carry-dropped",
+        L + "scan_rnn.py",
+        "            def step(state, x_t):\n"
+        "                new_state = self.activation(x_t + ops.matmul(state, "
+        "self.recurrent_kernel))",
+        "            def step(state, x_t):\n"
+        "                new_state = self.activation(x_t + ops.matmul(0.0 * state, "
+        "self.recurrent_kernel))",
+        TL + "test_scan_rnn.py::the_carry_reaches_the_last_state",
+        "ScanRNN's step ignores the state it was handed (the carry is dropped)",
+    ),
+    m(
+        "scan-rnn-mask-ignored",
+        L + "scan_rnn.py",
+        "new_state = ops.where(keep_t > 0.5, new_state, state)",
+        "new_state = new_state",
+        TL + "test_scan_rnn.py::matches_simple_rnn_with_the_same_weights",
+        "masked steps update the state instead of keeping it",
+    ),
 ]
 
 
