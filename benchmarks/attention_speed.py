@@ -7,7 +7,8 @@
   프로세스 안에서도 변형과 길이를 번갈아 잽니다. 한 번에 한 프로세스만 돕니다.
 - 백엔드마다 그 백엔드에서 보통 쓰는 방법으로 부릅니다: TensorFlow는 `tf.function`, JAX는
   `jax.jit`(`stateless_call`), PyTorch는 `torch.no_grad()` 아래 즉시 실행 (Keras가 PyTorch에서
-  `jit_compile=True`를 주지 않으면 하는 대로).
+  `jit_compile=True`를 주지 않으면 하는 대로). PyTorch는 스레드 하나로 돕니다 (`--torch-threads`):
+  다른 프로그램과 코어를 나눠 쓰는 기계에서 기다리며 도는 OpenMP 스레드가 시간을 크게 흔듭니다.
 - 한 번 잴 때 함수를 `--calls`번 부르고 한 번당 시간을 적습니다. 비율은 같은 실행, 같은 백엔드,
   같은 길이의 `keras.layers.MultiHeadAttention`에 대한 것입니다.
 
@@ -141,6 +142,10 @@ def _worker(backend, calls, protocol):
 
         versions["torch"] = torch.__version__
     ready = {"versions": versions, "max_abs_difference_to_keras_mha": agreement}
+    if backend == "torch":
+        import torch
+
+        ready["threads"] = torch.get_num_threads()
     protocol.write(json.dumps(ready) + "\n")
     protocol.flush()
     for line in sys.stdin:
@@ -211,6 +216,7 @@ def build_parser():
     parser.add_argument("--repeats", type=int, default=5, help="timed rounds per variant")
     parser.add_argument("--calls", type=int, default=20, help="calls per timed round")
     parser.add_argument("--backends", default=",".join(BACKENDS))
+    parser.add_argument("--torch-threads", type=int, default=1, help="OMP_NUM_THREADS for torch")
     parser.add_argument(
         "--out-dir",
         type=pathlib.Path,
@@ -235,12 +241,11 @@ def main(argv=None):
     load_before = list(os.getloadavg())
     workers = {}
     for backend in backends:
-        env = {
-            **os.environ,
-            "KERAS_BACKEND": backend,
-            "PYTHONPATH": str(ROOT),
-            "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", str(os.cpu_count())),
-        }
+        env = {**os.environ, "KERAS_BACKEND": backend, "PYTHONPATH": str(ROOT)}
+        if backend == "torch":
+            # PyTorch's OpenMP threads spin while they wait; on a shared machine two of them
+            # ran 15-60x slower (benchmarks/torch_threads.py). One thread, recorded in the JSON.
+            env["OMP_NUM_THREADS"] = str(args.torch_threads)
         command = [sys.executable, __file__, "--worker", backend, "--calls", str(args.calls)]
         workers[backend] = subprocess.Popen(
             command, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True

@@ -81,6 +81,13 @@ def test_ratios_are_to_keras_in_the_same_backend_and_length(results):
     assert all(rows[(b, "keras_mha", n)]["ratio_to_keras_mha"] == 1.0 for b, _, n in rows)
 
 
+def test_the_torch_worker_records_its_thread_count(results):
+    bench = _benchmark_module()
+    assert (
+        results["workers"]["torch"]["threads"] == bench.build_parser().parse_args([]).torch_threads
+    )
+
+
 def test_the_three_variants_computed_the_same_values(results):
     for worker in results["workers"].values():
         for differences in worker["max_abs_difference_to_keras_mha"].values():
