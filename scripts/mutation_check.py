@@ -490,6 +490,22 @@ MUTATIONS = [
         TM + "test_variational_autoencoder.py::decodes_a_sample_not_the_mean",
         "the VAE decodes z_mean where it should decode the sample z",
     ),
+    m(
+        "vae-trackers-unweighted",
+        M + "variational_autoencoder.py",
+        "self.kl_loss_tracker.update_state(kl_loss, sample_weight=batch_size)",
+        "self.kl_loss_tracker.update_state(kl_loss)",
+        TM + "test_vae_train_step.py::smaller_last_batch_counts_by_its_size",
+        "the KL tracker averages batch means, so a smaller last batch counts as a full one",
+    ),
+    m(
+        "vae-test-step-ignores-sample-weight",
+        M + "variational_autoencoder.py",
+        "x=x, y=y, y_pred=reconstruction, sample_weight=sample_weight, training=False",
+        "x=x, y=y, y_pred=reconstruction, sample_weight=None, training=False",
+        TM + "test_vae_train_step.py::evaluate_and_validation_weight",
+        "evaluate() and validation drop sample_weight (TensorFlow and PyTorch test_step)",
+    ),
     # build_functional_vae ----------------------------------------------------------------
     m(
         "functional-vae-decodes-mean",
@@ -710,8 +726,8 @@ MUTATIONS = [
     m(
         "plot-latent-title-ignored",
         "companion/plotting.py",
-        "ax.set_title(title,",
-        'ax.set_title("잠재 공간 지도",',
+        'ax.set_ylabel(ylabel, fontproperties=korean_font())\n    ax.set_title(title,',
+        'ax.set_ylabel(ylabel, fontproperties=korean_font())\n    ax.set_title("잠재 공간 지도",',
         "tests/test_plotting_behaviour.py::latent_space_uses_title_and_class_names",
         "plot_latent_space ignores title",
     ),

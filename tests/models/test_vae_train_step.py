@@ -171,6 +171,53 @@ def test_sample_weight_weights_the_reconstruction_loss(rng):
     )
 
 
+
+def test_a_smaller_last_batch_counts_by_its_size_in_the_epoch_means(rng):
+    # 64 images in batches of 60: the last batch holds 4. The epoch's losses are means over
+    # the 64 images, not the mean of two batch means (which would count the last 4 images as
+    # much as the first 60).
+    x = _data(rng)
+    vae = _small_vae(kl_weight=0.5)
+    _near_deterministic_sampling(vae, x)
+    vae.compile(optimizer=keras.optimizers.SGD(0.0), loss="mse")
+    history = vae.fit(x, x, batch_size=60, shuffle=False, verbose=0).history
+    errors = np.mean((_numpy(vae.decoder(vae.encoder(x)[0])) - x) ** 2, axis=-1)
+    batch_means = [errors[:60].mean(), errors[60:].mean()]
+    assert abs(np.mean(batch_means) - errors.mean()) > 1e-3 * errors.mean()  # they differ here
+    np.testing.assert_allclose(history["reconstruction_loss"][0], errors.mean(), rtol=1e-5)
+    z_mean, z_log_var, _ = vae.encoder(x)
+    z_mean, z_log_var = _numpy(z_mean), _numpy(z_log_var)
+    per_image_kl = -0.5 * np.mean(z_log_var - z_mean**2 - np.exp(z_log_var) + 1.0, axis=-1)
+    np.testing.assert_allclose(
+        history["kl_loss"][0], vae.kl_weight * per_image_kl.mean(), rtol=1e-5
+    )
+
+
+def test_evaluate_and_validation_weight_the_reconstruction_loss_by_sample_weight(rng):
+    x, x_val = _data(rng), _data(rng, n=32)
+    vae = _small_vae(kl_weight=0.5)
+    _near_deterministic_sampling(vae, x)
+    vae.compile(optimizer=keras.optimizers.SGD(0.0), loss="mse")
+    weights = np.zeros(len(x_val), "float32")
+    weights[:8] = 1.0
+    errors = np.mean((_numpy(vae.decoder(vae.encoder(x_val)[0])) - x_val) ** 2, axis=-1)
+    expected = np.sum(errors * weights) / len(x_val)  # "sum_over_batch_size", as in fit()
+    assert abs(expected - errors.mean()) > 1e-3 * errors.mean()  # the weights matter here
+    logs = vae.evaluate(
+        x_val, x_val, sample_weight=weights, batch_size=len(x_val), verbose=0, return_dict=True
+    )
+    np.testing.assert_allclose(logs["reconstruction_loss"], expected, rtol=1e-4)
+    history = vae.fit(
+        x,
+        x,
+        batch_size=len(x),
+        verbose=0,
+        validation_data=(x_val, x_val, weights),
+        validation_batch_size=len(x_val),
+    ).history
+    np.testing.assert_allclose(history["val_reconstruction_loss"][0], expected, rtol=1e-4)
+
+
 class KerasStepVAE(VariationalAutoEncoder):
     """The same model trained by Keras's own train_step/test_step for the backend."""
 
