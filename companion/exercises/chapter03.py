@@ -1,73 +1,74 @@
 """3장 연습 문제 채점기: `add_loss()`로 더하는 손실, 층 안의 지표, 손실을 쓰는 훈련 단계.
 
+3-1 and 3-2 are graded by the probe battery (`probes.py`) against the model answers in
+`reference/chapter03.py`; 3-3 trains two copies of one model, one with the reference's
+`train_step`, one with the reader's, and compares what they return and the weights.
+
 Requirement → check (each line of the exercise text in book/03_losses_and_metrics.ipynb):
 
-연습 3-1 `L1ActivityDense` (10 requirements)
+연습 3-1 `L1ActivityDense`
 
 | requirement | check |
 |---|---|
-| `L1ActivityDense(units, factor=0.01)` | made with `factor=0.1`; default `factor` is 0.01 |
-| `name=` goes to the base class | `L1ActivityDense(2, name=...)`.name |
-| `kernel (input_dim, units)`, `bias (units,)` in `build()` | 2 trainable weights of those shapes |
-| returns `inputs @ kernel + bias` | seeded non-zero weights; missing-bias hint |
-| last axis is the feature axis | inputs `(2, 3)`, `(3, 3)`; new layer on rank-3 `(3, 2, 5)` |
-| loss `factor * sum(abs(outputs))` | loss value; square/mean/no-factor/input/pre-bias/sign hints |
-| loss is a scalar | shape of `layer.losses[0]` |
-| one fresh loss per call | `len(layer.losses) == 1` after each of two calls |
-| works inside `fit()` | one `fit()` step: history loss = MSE + penalty |
-| weights can be trained | non-zero gradient to kernel and bias (through output and loss) |
+| 1. `L1ActivityDense(units, factor=0.01)`, `**kwargs` | `construct`, `name`; `L1ActivityDense(2)` |
+| 2. `kernel (input_dim, units)`, `bias (units,)` in `build()` | `build`, `weights` |
+| 3. `outputs = inputs @ kernel + bias`, any rank | `output`/`batch` on (2, 3), (3, 3), (3, 2, 5) |
+| 4. `factor * sum(abs(outputs))` added with `add_loss()` | `losses` after every call |
+| 5. one loss per call | `losses`: the count after every call |
+| 6. `fit()` adds the penalty, gradients reach both weights | `fit`, `gradients`, `compiled` |
 
-연습 3-2 `MeanAbsMonitor` (8 requirements)
+연습 3-2 `MeanAbsMonitor`
 
 | requirement | check |
 |---|---|
-| `MeanAbsMonitor()` | constructed without arguments |
-| `name=` goes to the base class | `MeanAbsMonitor(name=...)`.name |
-| returns its input unchanged | inputs `(2, 3)` and rank-3 `(3, 2, 4)` |
-| metric `keras.metrics.Mean(name="mean_abs")` tracked | `layer.metrics` names are `["mean_abs"]` |
-| mean of `abs` over all elements | value after one call (no-abs, never-updated hints) |
-| accumulated, every element counts once | second call, batch 4 (mean-of-means/Sum hints) |
-| appears in `fit()` history as `mean_abs` | key present after a real `fit()` (see below) |
-| value per epoch in `fit()` | two epochs, each the mean of abs of the data |
+| 1. `MeanAbsMonitor()`, `**kwargs` | `construct`, `name` |
+| 2. returns its input, any shape | `output`/`batch` on (2, 3), (4, 3), (3, 2, 4) |
+| 3. `keras.metrics.Mean(name="mean_abs")` tracked | `metrics`: the names in `layer.metrics` |
+| 4. mean of `abs` of every element seen | `metrics`: the value after every call |
+| 5. `mean_abs` per epoch in a real `fit()` | the history, vs the reference's |
 
-The `fit()` is the one the reader will run: on TensorFlow and PyTorch a `keras.Model`, on JAX
-`_LayerMetricsModel`, the chapter's `LayerMetricsModel` that the task tells JAX readers to use (a
-plain `keras.Model` fails there, keras-team/keras#21639). The layer sits behind an identity
-`Dense`, so its input comes from a weight: on PyTorch, whose `fit()` runs eagerly,
-`trace_training_call` then catches a `call()` that converts it to NumPy, which the compiled
-`fit()` of TensorFlow and JAX rejects.
+On JAX the `fit()` is of `_LayerMetricsModel`, the chapter's `LayerMetricsModel` that the task tells
+JAX readers to use (a plain `keras.Model` fails there, keras-team/keras#21639). The layer sits
+behind an identity `Dense`, so its input comes from a weight: on PyTorch, whose `fit()` runs
+eagerly, `trace_training_call` then catches a `call()` that converts it to NumPy.
 
-연습 3-3 `train_step` (7 requirements)
+연습 3-3 `train_step`
 
 | requirement | check |
 |---|---|
-| `train_step(model, optimizer, loss_fn, x, y)` | called with those arguments |
-| predicts with `model(x, training=True)` | a loss added only when training: flag hint |
-| total = `loss_fn(y, pred) + sum(model.losses)` | returned value; main-only/stale/mean hints |
-| returns the total loss as a scalar | `np.size == 1` |
-| one update with the total loss's gradients | weights; not-applied/main-only/twice hints |
-| works over several steps | steps 1 and 2 from the updated weights |
-| works inside a compiled function | step 3 in `tf.function` (TensorFlow only, see below) |
+| 1. predicts with `model(x, training=True)` | a loss added only when training: flag hint |
+| 2. total = `loss_fn(y, pred) + sum(model.losses)` of that call | returned value |
+| 3. one update with the total loss's gradients | weights vs the reference's step |
+| 4. returns the total loss as a scalar | `np.size == 1`; step 3 in `tf.function` (TensorFlow) |
+| several steps | steps 1 and 2 from the updated weights |
+
+As the chapter says, the 3-3 report also names the common mistake a wrong answer matches
+(main loss only, losses read before the call, no `training=True`, mean of the losses, applied
+twice): each is imitated on a scratch copy of the model.
 """
 
 import keras
 import numpy as np
 
-from companion.exercises._layer_calls import call_layer
 from companion.exercises.checker import (
     Checker,
     WrongArgument,
     backend_gradients,
     compile_train_step,
     exercise,
-    fit_one_step,
     nontrivial_inputs,
     quiet_tensorflow_logs,
     require_class,
     scalar_or_none,
-    set_nontrivial_weights,
-    trace_training_call,
 )
+from companion.exercises.probes import (
+    Case,
+    Feed,
+    LayerSpec,
+    grade_layer,
+    trace_like_compiled_fit,
+)
+from companion.exercises.reference import chapter03 as reference
 from companion.layers.activity_regularization_layer import ActivityRegularizationLayer
 from companion.settings import SEED
 
@@ -79,16 +80,61 @@ __all__ = [
     "quiet_tensorflow_logs",
 ]
 
+L1_ACTIVITY_DENSE = LayerSpec(
+    name="L1ActivityDense",
+    reference=reference.L1ActivityDense,
+    cases=[
+        Case(
+            args=(4,),
+            kwargs={"factor": 0.1},
+            feeds=[
+                Feed(nontrivial_inputs((2, 3), SEED)),
+                Feed(nontrivial_inputs((3, 3), SEED + 1)),
+            ],
+        ),
+        Case(
+            args=(4,), kwargs={"factor": 0.1}, feeds=[Feed(nontrivial_inputs((3, 2, 5), SEED + 2))]
+        ),
+        Case(
+            args=(2,),
+            feeds=[Feed(nontrivial_inputs((2, 3), SEED))],
+            requirements={"losses": "요구 사항 1: factor의 기본값은 0.01입니다."},
+        ),
+    ],
+    requirements={
+        "construct": "요구 사항 1: L1ActivityDense(units, factor=0.01)로 만듭니다.",
+        "name": "요구 사항 1: name= 같은 키워드 인자는 기반 클래스에 넘깁니다.",
+        "build": "요구 사항 2: kernel과 bias는 build()에서 입력의 마지막 차원을 보고 만듭니다.",
+        "weights": (
+            "요구 사항 2: 훈련 가능 가중치는 모양 (input_dim, units)의 kernel과 (units,)의 bias 두 "
+            "개입니다."
+        ),
+        "output": "요구 사항 3: call()은 outputs = inputs @ kernel + bias를 돌려줍니다.",
+        "batch": "요구 사항 3: 배치 크기가 1이어도 inputs @ kernel + bias입니다.",
+        "losses": (
+            "요구 사항 4·5: 같은 call()에서 출력(편향을 더한 뒤)의 절댓값 합에 factor를 곱한 "
+            "스칼라 "
+            "하나를 add_loss()로 더합니다. 호출할 때마다 layer.losses에는 그 호출의 손실 하나만 "
+            "있습니다."
+        ),
+        "symbolic": "요구 사항 3: 출력 모양은 (..., units)입니다.",
+        "compiled": "요구 사항 6: 컴파일된 함수(fit()의 훈련 단계) 안에서도 같은 값을 냅니다.",
+        "gradients": (
+            "요구 사항 6: 경사가 출력과 벌점을 거쳐 kernel과 bias에 닿아야 합니다 (벌점을 NumPy나 "
+            "stop_gradient로 계산하지 마세요)."
+        ),
+        "fit": "요구 사항 6: fit()으로 훈련하면 벌점이 손실에 더해집니다 (모범 답안과 같은 손실).",
+    },
+)
+
 
 @exercise("연습 3-1 L1ActivityDense 층", "L1ActivityDense")
 def check_l1_activity_dense(layer_class):
     """연습 3-1: 출력의 L1 크기에 벌점을 매기는 `L1ActivityDense` 층을 채점합니다.
 
-    기대하는 것: `layer_class(units, factor=0.01)`로 만들 수 있고 (`name=`은 기반 클래스로),
-    `build()`에서 `kernel (input_dim, units)`와 `bias (units,)`를 만들며, 호출하면
-    `inputs @ kernel + bias`를 돌려주면서 `factor * sum(abs(outputs))`를 `add_loss()`로
-    더합니다. 손실은 호출할 때마다 그 호출의 출력으로 새로 계산되어 `layer.losses`에 1개만
-    있어야 하고, `fit()` 안에서도 더해지며, 경사가 두 가중치에 닿아야 합니다.
+    모범 답안(`reference.L1ActivityDense`)과 같은 가중치로 맞춘 뒤, 호출마다 출력과
+    `layer.losses`(개수와 값), 기본값 `factor`, 컴파일된 함수, 경사(출력과 벌점을 거친), `fit()`의
+    손실과 가중치를 비교합니다.
 
     Args:
         layer_class: 독자가 만든 층 클래스 (인스턴스가 아니라 클래스).
@@ -99,149 +145,54 @@ def check_l1_activity_dense(layer_class):
     Example:
 
     >>> check_l1_activity_dense(L1ActivityDense)  # doctest: +SKIP
-    ✅ 연습 3-1 L1ActivityDense 층: 통과했습니다 (15개 항목 확인).
+    ✅ 연습 3-1 L1ActivityDense 층: 통과했습니다 (...개 항목 확인).
     """
     require_class(layer_class)
     checker = Checker("연습 3-1 L1ActivityDense 층")
-    x2 = nontrivial_inputs((2, 3), SEED)
     with checker:
-        layer = checker.call("L1ActivityDense(4, factor=0.1) 만들기", layer_class, 4, factor=0.1)
-        checker.call("첫 호출", call_layer, layer, x2)
-        shapes = sorted(tuple(w.shape) for w in layer.trainable_weights)
-        checker.require(
-            shapes == [(3, 4), (4,)],
-            "특성이 3개인 입력, units=4에서 훈련 가능 가중치는 kernel (3, 4)와 bias (4,)여야 "
-            f"하는데 모양이 {shapes}입니다"
-            + (" (bias를 만들지 않았습니다)." if shapes == [(3, 4)] else "."),
-        )
-        checker.call("가중치에 0이 아닌 값 넣기", set_nontrivial_weights, layer, SEED)
-        kernel, bias = _kernel_and_bias(layer)
-
-        x2b = nontrivial_inputs((3, 3), SEED + 1)
-        for call, x in (("첫", x2), ("두 번째", x2b)):
-            y = checker.call(f"{call} 호출 (모양 {x.shape})", call_layer, layer, x)
-            expected = x @ kernel + bias
-            checker.require_close(
-                f"{call} 호출 (모양 {x.shape})의 출력 (inputs @ kernel + bias)",
-                expected,
-                y,
-                hint=_bias_hint(x @ kernel, y),
-            )
-            _require_l1_loss(checker, f"{call} 호출", layer, x, expected, kernel, 0.1)
-
-        x3 = nontrivial_inputs((3, 2, 5), SEED + 2)
-        other = checker.call(
-            "두 번째 L1ActivityDense(4, factor=0.1) 만들기", layer_class, 4, factor=0.1
-        )
-        checker.call("모양이 (3, 2, 5)인 입력으로 호출", call_layer, other, x3)
-        checker.call("가중치에 0이 아닌 값 넣기", set_nontrivial_weights, other, SEED + 1)
-        k3, b3 = _kernel_and_bias(other)
-        y = checker.call("모양이 (3, 2, 5)인 입력으로 다시 호출", call_layer, other, x3)
-        checker.require_close("모양이 (3, 2, 5)인 입력의 출력", x3 @ k3 + b3, y)
-        _require_l1_loss(
-            checker, "모양이 (3, 2, 5)인 입력으로 호출", other, x3, x3 @ k3 + b3, k3, 0.1
-        )
-
-        default = checker.call("L1ActivityDense(2) 만들기 (factor 기본값)", layer_class, 2)
-        checker.call("factor 기본값으로 만든 층 호출", call_layer, default, x2)
-        checker.call("가중치에 0이 아닌 값 넣기", set_nontrivial_weights, default, SEED)
-        k2, b2 = _kernel_and_bias(default)
-        checker.call("factor 기본값으로 만든 층 다시 호출", call_layer, default, x2)
-        _require_l1_loss(
-            checker, "factor 기본값(0.01)으로 호출", default, x2, x2 @ k2 + b2, k2, 0.01, True
-        )
-
-        history = checker.call("이 층이 든 모델을 fit()으로 한 단계 훈련", _fit_dense, default, x2)
-        out = x2 @ k2 + b2
-        expected_loss = float(np.mean(out**2) + 0.01 * np.abs(out).sum())
-        received = float(history.history["loss"][0])
-        checker.expect(
-            np.isclose(received, expected_loss, rtol=1e-4),
-            f"fit()의 손실은 MSE + factor * sum(abs(출력)) = {expected_loss:.4f}이어야 하는데 "
-            f"{received:.4f}입니다 (컴파일된 훈련 단계에서도 call()이 add_loss()를 불러야 "
-            "합니다. 벌점을 NumPy로 계산하거나 파이썬 속성에 담아 두지 마세요).",
-        )
-        checker.expect_gradients_reach("L1ActivityDense", layer, x2)
-        checker.expect_name_kwarg("L1ActivityDense", layer_class, 2)
+        grade_layer(checker, layer_class, L1_ACTIVITY_DENSE)
     return checker.report()
 
 
-def _kernel_and_bias(layer):
-    kernel = next(w for w in layer.trainable_weights if len(w.shape) == 2)
-    bias = next(w for w in layer.trainable_weights if len(w.shape) == 1)
-    return keras.ops.convert_to_numpy(kernel), keras.ops.convert_to_numpy(bias)
-
-
-def _bias_hint(without_bias, y):
-    y = np.asarray(y)
-    if y.shape == without_bias.shape and np.allclose(y, without_bias, atol=1e-5):
-        return " (bias를 더하지 않은 것 같습니다)"
-    return ""
-
-
-def _require_l1_loss(checker, when, layer, x, y, kernel, factor, default=False):
-    losses = list(layer.losses)
-    checker.require(
-        len(losses) == 1,
-        f"{when} 뒤 layer.losses에는 손실이 1개 있어야 하는데 {len(losses)}개입니다"
-        + (
-            " (build()가 아니라 call() 안에서 self.add_loss()를 부르세요)."
-            if not losses
-            else " (activity_regularizer와 add_loss()를 함께 쓰지 마세요)."
-            if len(losses) > 1
-            else "."
+MEAN_ABS_MONITOR = LayerSpec(
+    name="MeanAbsMonitor",
+    reference=reference.MeanAbsMonitor,
+    cases=[
+        Case(
+            feeds=[Feed(nontrivial_inputs((2, 3), SEED)), Feed(nontrivial_inputs((4, 3), SEED + 1))]
         ),
-    )
-    value = scalar_or_none(losses[0])
-    if value is None:
-        shape = tuple(np.shape(keras.ops.convert_to_numpy(losses[0])))
-        checker.require(
-            False,
-            f"{when} 뒤 손실은 스칼라여야 하는데 모양이 {shape}입니다 (ops.sum으로 모두 합하세요).",
-        )
-    expected = factor * np.abs(y).sum()
-    if np.isclose(value, expected, rtol=1e-5, atol=1e-6):
-        return checker.count_pass()
-    guesses = (
-        (factor * np.square(y).sum(), " (절댓값 대신 제곱을 더한 것 같습니다)"),
-        (np.abs(y).sum(), " (factor를 곱하지 않은 것 같습니다)"),
-        (factor * np.abs(y).mean(), " (합 대신 평균을 낸 것 같습니다)"),
-        (factor * np.abs(x).sum(), " (출력이 아니라 입력에 벌점을 매긴 것 같습니다)"),
-        (factor * np.abs(x @ kernel).sum(), " (bias를 더하기 전의 값에 벌점을 매겼습니다)"),
-        (-expected, " (부호가 반대입니다: 벌점은 더하는 양수여야 합니다)"),
-        (factor * y.sum(), " (절댓값을 취하지 않았습니다)"),
-    )
-    hint = next((text for guess, text in guesses if np.isclose(value, guess, rtol=1e-5)), "")
-    if default and not hint and np.abs(y).sum() > 0:
-        implied = value / np.abs(y).sum()
-        hint = (
-            f" (factor 기본값이 {implied:.4g}인 것 같습니다: def __init__(self, units, factor=0.01)"
-        )
-        hint += ")"
-    checker.require(
-        False,
-        f"{when} 뒤 손실 값은 factor * sum(abs(출력)) = {expected:.4f}이어야 하는데 "
-        f"{value:.4f}입니다{hint}.",
-    )
+        Case(feeds=[Feed(nontrivial_inputs((3, 2, 4), SEED + 3))]),
+    ],
+    requirements={
+        "construct": "요구 사항 1: MeanAbsMonitor()로 만듭니다.",
+        "name": "요구 사항 1: name= 같은 키워드 인자는 기반 클래스에 넘깁니다.",
+        "weights": "요구 사항 3: 층에는 가중치가 없고 지표 하나만 있습니다.",
+        "output": "요구 사항 2: call()은 입력을 그대로 돌려줍니다 (절댓값은 지표에만).",
+        "batch": "요구 사항 2: 입력이 어떤 모양이든 그대로 돌려줍니다.",
+        "symbolic": "요구 사항 2: 출력 모양은 입력 모양과 같습니다.",
+        "metrics": (
+            "요구 사항 3·4: __init__에서 만든 keras.metrics.Mean(name='mean_abs')에 call()마다 "
+            "입력의 절댓값 텐서 전체를 update_state()로 넘깁니다 (여러 번 부르면 지금까지 본 모든 "
+            "원소의 절댓값 평균, 호출마다 낸 평균들의 평균이 아닙니다)."
+        ),
+        "compiled": "요구 사항 5: 컴파일된 함수(fit()의 훈련 단계) 안에서도 같은 값을 냅니다.",
+    },
+)
 
-
-def _fit_dense(layer, x):
-    inputs = keras.Input((x.shape[1],))
-    outputs = layer(inputs)
-    model = keras.Model(inputs, outputs)
-    return fit_one_step(model, x, np.zeros((len(x), outputs.shape[-1]), "float32"))
+_FIT_REQUIREMENT = (
+    "요구 사항 5: 이 층이 든 모델을 fit()으로 훈련하면 기록에 에포크마다 mean_abs(그 에포크에 본 "
+    "입력의 절댓값 평균)가 남습니다. call()에서는 keras.ops로만 계산하세요."
+)
 
 
 @exercise("연습 3-2 MeanAbsMonitor 층", "MeanAbsMonitor")
 def check_mean_abs_monitor(layer_class):
     """연습 3-2: 입력의 절댓값 평균을 지표로 기록하는 `MeanAbsMonitor` 층을 채점합니다.
 
-    기대하는 것: `layer_class()`로 만들 수 있고 (`name=`은 기반 클래스로), 입력을 그대로
-    돌려주면서 `keras.metrics.Mean(name="mean_abs")` 지표에 입력 원소의 절댓값을 누적합니다.
-    지표는 `layer.metrics`에 나타나고, 여러 번 호출하면 지금까지 본 모든 원소의 절댓값
-    평균이며, 이 층이 든 모델을 `fit()`으로 훈련하면 기록에 에포크마다 `"mean_abs"`가 남습니다.
-    `fit()`은 진짜로 돌립니다: JAX에서는 과제가 말하는 대로 본문의 `LayerMetricsModel`로 만든
-    모델을, 다른 백엔드에서는 `keras.Model`을 훈련합니다.
+    모범 답안(`reference.MeanAbsMonitor`)과 같은 입력을 차례로 넣어 출력과 `layer.metrics`(이름과
+    값)를 비교하고, 과제가 말하는 모델(JAX에서는 본문의 `LayerMetricsModel`, 다른 백엔드에서는
+    `keras.Model`)을 진짜 `fit()`으로 두 에포크 훈련해 기록의 `mean_abs`를 모범 답안의 기록과
+    비교합니다.
 
     Args:
         layer_class: 독자가 만든 층 클래스 (인스턴스가 아니라 클래스).
@@ -252,97 +203,41 @@ def check_mean_abs_monitor(layer_class):
     Example:
 
     >>> check_mean_abs_monitor(MeanAbsMonitor)  # doctest: +SKIP
-    ✅ 연습 3-2 MeanAbsMonitor 층: 통과했습니다 (10개 항목 확인).
+    ✅ 연습 3-2 MeanAbsMonitor 층: 통과했습니다 (...개 항목 확인).
     """
     require_class(layer_class)
     checker = Checker("연습 3-2 MeanAbsMonitor 층")
-    x1 = nontrivial_inputs((2, 3), SEED)
-    x2 = nontrivial_inputs((4, 3), SEED + 1)
-    x3 = nontrivial_inputs((3, 2, 4), SEED + 3)
     with checker:
-        layer = checker.call("MeanAbsMonitor() 만들기", layer_class)
-        y = checker.call("첫 호출", call_layer, layer, x1)
-        checker.expect_close(
-            "출력 (입력을 그대로 돌려줘야 합니다)",
-            x1,
-            y,
-            hint=" (절댓값은 지표에만 넣고, 출력은 입력 그대로입니다)"
-            if np.allclose(np.abs(x1), y)
-            else "",
-        )
-        names = [getattr(metric, "name", repr(metric)) for metric in layer.metrics]
-        checker.require(
-            names == ["mean_abs"],
-            f"layer.metrics에는 이름이 'mean_abs'인 지표 1개가 있어야 하는데 {names}입니다"
-            + (
-                " (__init__에서 keras.metrics.Mean(name='mean_abs')를 만들어 self의 속성에 "
-                "담으세요)."
-                if not names
-                else "."
-            ),
-        )
-        metric = layer.metrics[0]
-        result = checker.call("첫 호출 뒤 지표 값 읽기", _result, metric)
-        _require_metric(checker, "첫 호출 뒤 지표 값", np.abs(x1).mean(), result, [x1])
-
-        y = checker.call("배치 크기가 4인 입력으로 두 번째 호출", call_layer, layer, x2)
-        checker.expect_close("두 번째 호출의 출력 (입력 그대로)", x2, y)
-        result = checker.call("두 번째 호출 뒤 지표 값 읽기", _result, metric)
-        everything = np.concatenate([np.abs(x1).ravel(), np.abs(x2).ravel()])
-        _require_metric(
-            checker,
-            "두 번째 호출 뒤 지표 값 (두 입력의 모든 원소의 절댓값 평균)",
-            everything.mean(),
-            result,
-            [x1, x2],
-        )
-        other = checker.call("두 번째 MeanAbsMonitor() 만들기", layer_class)
-        y = checker.call("모양이 (3, 2, 4)인 입력으로 호출", call_layer, other, x3)
-        checker.expect_close("모양이 (3, 2, 4)인 입력의 출력 (입력 그대로)", x3, y)
-
+        grade_layer(checker, layer_class, MEAN_ABS_MONITOR)
+        if checker.failures:
+            return checker.report()
         x = nontrivial_inputs((8, 3), SEED + 2)
-        history = checker.call(
+        expected = _reference_history(x)
+        ok, history = checker.run(
             "모델에 넣어 fit()으로 두 에포크 훈련", _fit_with_monitor, layer_class, x
         )
-        keys = sorted(history.history)
-        checker.require(
-            "mean_abs" in keys,
-            f"fit() 기록에는 'mean_abs' 키가 있어야 하는데 키가 {keys}뿐입니다.",
+        if not ok:
+            checker.failures[-1] += f"\n    → {_FIT_REQUIREMENT}"
+            return checker.report()
+        received = [float(v) for v in history.history.get("mean_abs", [])]
+        checker.expect(
+            len(received) == len(expected) and np.allclose(received, expected, atol=1e-5),
+            f"fit() 기록의 mean_abs가 {np.round(expected, 4).tolist()}이어야 하는데 "
+            f"{np.round(received, 4).tolist() if received else sorted(history.history)}입니다."
+            f"\n    → {_FIT_REQUIREMENT}",
         )
-        for epoch, value in enumerate(history.history["mean_abs"], start=1):
-            _require_metric(
-                checker,
-                f"fit() 기록의 {epoch}번째 에포크 mean_abs (훈련 데이터의 절댓값 평균)",
-                np.abs(x).mean(),
-                float(value),
-                [x],
-            )
-        checker.expect_name_kwarg("MeanAbsMonitor", layer_class)
     return checker.report()
 
 
-def _require_metric(checker, what, expected, received, inputs):
-    if received is None:
-        checker.require(False, f"{what}: 스칼라 {expected:.4f}이어야 하는데 스칼라가 아닙니다.")
-    if np.isclose(expected, received, atol=1e-4):
-        return checker.count_pass()
-    hint = ""
-    plain = np.concatenate([x.ravel() for x in inputs])
-    means = [np.abs(x).mean() for x in inputs]
-    if np.isclose(received, plain.mean(), atol=1e-4):
-        hint = " (절댓값을 취하지 않은 것 같습니다)"
-    elif np.isclose(received, 0.0):
-        hint = " (call()에서 update_state()를 불렀나요?)"
-    elif np.isclose(received, np.abs(plain).sum(), rtol=1e-4):
-        hint = " (평균이 아니라 합입니다: keras.metrics.Mean을 쓰세요)"
-    elif len(inputs) > 1 and np.isclose(received, np.mean(means), atol=1e-4):
-        hint = (
-            " (호출마다 평균을 낸 뒤 그 평균들의 평균을 냈습니다. 원소마다 같은 무게로 세도록 "
-            "update_state(ops.abs(inputs))에 절댓값 텐서 전체를 넘기세요)"
-        )
-    elif len(inputs) > 1 and np.isclose(received, means[-1], atol=1e-4):
-        hint = " (마지막 호출의 값만 남았습니다: 지표를 call()마다 새로 만들지 마세요)"
-    checker.require(False, f"{what}: {expected:.4f}이어야 하는데 {received:.4f}입니다{hint}.")
+_HISTORIES = {}
+
+
+def _reference_history(x):
+    backend = keras.backend.backend()
+    if backend not in _HISTORIES:
+        history = _fit_with_monitor(reference.MeanAbsMonitor, x)
+        _HISTORIES[backend] = [float(v) for v in history.history["mean_abs"]]
+    return _HISTORIES[backend]
 
 
 @quiet_tensorflow_logs
@@ -361,7 +256,7 @@ def _fit_with_monitor(layer_class, x):
     hidden = keras.layers.Dense(x.shape[1], kernel_initializer="identity")(inputs)
     outputs = keras.layers.Dense(1)(layer_class()(hidden))
     model = model_class(inputs, outputs, name="monitored")
-    trace_training_call(model, x)
+    trace_like_compiled_fit(model, [x])
     model.compile(optimizer=keras.optimizers.SGD(0.0), loss="mse")
     return model.fit(x, np.zeros((len(x), 1), "float32"), batch_size=len(x), epochs=2, verbose=0)
 
@@ -421,13 +316,13 @@ def check_train_step(train_step):
     """연습 3-3: `model.losses`까지 최소화하는 훈련 단계 함수 `train_step`을 채점합니다.
 
     기대하는 것: `train_step(model, optimizer, loss_fn, x, y)`가 (TensorFlow라면)
-    `tf.GradientTape` 안에서
-    `model(x, training=True)`로 예측하고, 주 손실 `loss_fn(y, 예측)`에 그 호출로 생긴
-    `model.losses`의 합을 더한 전체 손실의 경사로 `optimizer`가 가중치를 한 번 갱신한 뒤,
-    전체 손실(스칼라)을 돌려줍니다.
+    `tf.GradientTape` 안에서 `model(x, training=True)`로 예측하고, 주 손실 `loss_fn(y, 예측)`에
+    그 호출로 생긴 `model.losses`의 합을 더한 전체 손실의 경사로 `optimizer`가 가중치를 한 번
+    갱신한 뒤, 전체 손실(스칼라)을 돌려줍니다.
 
     채점기는 가중치 정칙화, `add_loss()` 손실, 훈련 중에만 더하는 손실이 모두 있는 작은 모델을
-    두 벌 만들어, 한 벌은 기대하는 방식으로, 다른 한 벌은 `train_step`으로 세 단계 (마지막
+    두 벌 만들어, 한 벌은 모범 답안(`reference.train_step`)으로, 다른 한 벌은 `train_step`으로 세
+    단계 (마지막
     단계는 `tf.function` 안에서) 훈련하고 돌려준 손실과 갱신된 가중치를 비교합니다. 틀리면
     흔한 실수들을 직접 흉내 내어 어느 것과 같은지 알려 줍니다.
 
@@ -440,7 +335,7 @@ def check_train_step(train_step):
     Example:
 
     >>> check_train_step(train_step)  # doctest: +SKIP
-    ✅ 연습 3-3 train_step 함수: 통과했습니다 (9개 항목 확인).
+    ✅ 연습 3-3 train_step 함수: 통과했습니다 (...개 항목 확인).
     """
     if not callable(train_step) or isinstance(train_step, type):
         raise WrongArgument(f"train_step에는 함수를 넘겨야 합니다. 받은 값: {train_step!r}")
@@ -464,13 +359,20 @@ def check_train_step(train_step):
     # 컴파일은 TensorFlow(tf.function)에서만 하고, 다른 백엔드에서는 세 단계 모두 즉시 실행합니다.
     compiled = compile_train_step(train_step)
 
+    # 독자의 모델에서 model.losses를 읽지 않습니다: 컴파일된 train_step이 남긴 그래프 텐서일 수
+    # 있습니다. "이전 호출의 손실"은 그 호출을 흉내 내는 모델(scratch)에서 다시 셉니다.
+    previous = (reader_model.get_weights(), warm_up)
+
     with checker:
         for step, (x, y) in enumerate(batches, start=1):
             inside = step == 3
             label = f"{step}번째 train_step"
             before = reader_model.get_weights()
-            stale = _sum_losses(reader_model)
-            expected_loss, *_ = _step(expected_model, expected_optimizer, loss_fn, x, y)
+            stale = _stale_losses(scratch, *previous)
+            previous = (before, x)
+            expected_loss = scalar_or_none(
+                reference.train_step(expected_model, expected_optimizer, loss_fn, x, y)
+            )
             value = checker.call(
                 f"{label} 호출",
                 compiled if inside else train_step,
@@ -537,8 +439,11 @@ def _train_step_model():
     return model
 
 
-def _sum_losses(model):
-    losses = list(model.losses)
+def _stale_losses(scratch, weights, x):
+    """`weights`의 모델을 `x`로 (훈련 중처럼) 부른 뒤의 `model.losses` 합: 이전 호출의 손실."""
+    scratch.set_weights(weights)
+    scratch(x, training=True)
+    losses = list(scratch.losses)
     return (
         float(keras.ops.convert_to_numpy(keras.ops.sum(keras.ops.stack(losses)))) if losses else 0.0
     )
@@ -624,7 +529,3 @@ def _is_array_like(value):
     except Exception:  # 모양을 알 수 없는 값은 자료형 이름으로 보고합니다.
         return False
     return True
-
-
-def _result(metric):
-    return scalar_or_none(metric.result())

@@ -1,69 +1,47 @@
 """연습 문제 채점기가 함께 쓰는 도구: 기대와 다른 점을 한국어 문장으로 모읍니다.
 
-Chapter modules import only from here (and `_layer_calls`), never from each other.
+Chapter modules import only from here, `probes` (the differential probe battery, which is how
+chapters 1-10 grade) and `_layer_calls`, never from each other.
 
 What is here (for every checker author):
 
 - `Checker(title)`; `expect`, `expect_equal`, `expect_close`, `fail`; `require*`/`call` stop the
   check with `StopCheck`, which `with checker:` swallows. `run()` turns a reader exception into one
-  report entry: the meaningful lines of the original (unwrapped) error without TensorFlow node
-  names, plus a Korean explanation for common Keras errors (`explain_error`, table `KERAS_ERRORS`).
-  Inside `with checker:` and every `run()`, TensorFlow/absl log lines are silenced
-  (`quiet_tensorflow_logs`), so repeated checker calls print nothing but the report. Python
-  warnings are left alone (chapter 5 records Keras's masking warning into its report).
-- Backends: every check runs on TensorFlow, JAX and PyTorch and gives the same report text.
+  report entry (`exception_sentence`): the meaningful lines of the original (unwrapped) error
+  without TensorFlow node names, plus a Korean explanation for common Keras errors
+  (`explain_error`, table `KERAS_ERRORS`). Inside `with checker:` and every `run()`,
+  TensorFlow/absl log lines are silenced (`quiet_tensorflow_logs`). Python warnings are left
+  alone (chapter 5 records Keras's masking warning into its report).
+- `Checker.expect_value_error(what, fn, *args, mentions=(...), **kwargs)`: `fn` must raise a
+  `ValueError` naming every string in `mentions`; `expect_registered(cls)` and
+  `expect_save_and_reload(what, build_model, x)`: serialization.
+- Backends: every check runs on TensorFlow, JAX and PyTorch and gives the same verdict.
   `backend_gradients(loss_fn, variables, inputs)` is the one gradient primitive (TF
   `GradientTape`; JAX `jax.grad` over the variables' values put in with `keras.StatelessScope`;
   PyTorch `torch.autograd.grad(..., allow_unused=True)`); a weight read through NumPy gets no
   gradient on every backend (JAX's tracer error is caught and the weights are differentiated one
   at a time). `compiled(fn, state)` is the one "compiled function" primitive (TF `tf.function`;
   JAX `jax.jit` with the state's variables passed in and written back; PyTorch, where Keras does
-  not compile: a guarded trace in which converting a weight-derived tensor raises, then an eager
-  call). Backend errors for "tensor converted to NumPy/Python inside a compiled function" all
-  become `CompiledConversionError` (`is_conversion_error`), so reports do not quote backend text.
-  `compile_once` reports a `call()` that changes a Python attribute (`PythonStateError`) on every
-  backend, because only a traced function freezes such state.
+  not compile: a guarded trace in which converting a tensor that came from a weight or an input
+  raises, then an eager call). Backend errors for "tensor converted to NumPy/Python inside a
+  compiled function" all become `CompiledConversionError` (`is_conversion_error`); a `call()`
+  that changes a Python attribute becomes `PythonStateError` (`_python_state`).
 - PyTorch while checking (`with checker:` and every `run()`): a NumPy operand of a tensor operator
-  becomes a tensor, as TensorFlow and JAX do (so NumPy noise or a weight read through NumPy gets
-  the same report), and converting a tensor to NumPy inside a symbolic call raises, as on the
-  other backends (Keras's torch backend would rerun the failed symbolic call on real tensors).
-  `fit_one_step` traces the training call first (`trace_training_call`); `run_twice_compiled`
-  freezes noise that no SeedGenerator drew, as a compiled function would.
-  `uses_seed_generator(layer)` backs the "noise frozen in a compiled function" checks on
-  PyTorch. `compiled_training` and `compile_train_step` are the training-step versions.
-- `Checker.expect_gradients_reach(what, target, x)`: every trainable weight gets a non-zero
-  gradient (`gradients_of`; a weight read through NumPy in `call()` is caught).
-- `Checker.expect_compiled_matches(what, target, x, expected)`: the same output inside a compiled
-  function (`call_compiled`) as expected.
-- `Checker.expect_error(what, fn, *args, error_types=(ValueError,), mentions=(...), **kwargs)`:
-  `fn` must raise, and the message must name every string in `mentions` (argument name AND
-  received value).
-- `Checker.expect_value_error(what, fn, *args, mentions=(...), **kwargs)`: the same demand with the
-  shorter sentence chapters 8-10 report (first line of the received message only).
-- `Checker.expect_name_kwarg(what, layer_class, *args, **kwargs)`: `name=` reaches the base class.
-- `Checker.expect_state_in_weights(what, layer, non_trainable=...)`: state lives in Keras weights.
-- `Checker.expect_registered(layer_class)`, `Checker.expect_config_round_trip(what, layer, keys)`,
-  `Checker.expect_save_and_reload(what, build_model, x)`: serialization.
+  becomes a tensor, as TensorFlow and JAX do, and converting a tensor to NumPy inside a symbolic
+  call raises, as on the other backends. `run_twice_compiled` freezes noise that no SeedGenerator
+  drew, as a compiled function would; `uses_seed_generator(layer)` backs that on PyTorch.
+  `compile_train_step` compiles a reader's train step on TensorFlow.
 - Plain functions: `nontrivial_inputs(shape, seed)` (no zeros, mixed signs),
-  `set_nontrivial_weights(layer, seed, include_non_trainable=False)`, `call_compiled(layer, x)`,
-  `compile_once(target, x_example)` (one trace, reused: Python-attribute state is caught),
-  `gradients_of(target, x)`, `fit_one_step(model, x, y)`, `config_round_trip(layer)`,
-  `save_and_reload(model)`, `is_registered(cls)`, `describe_exception(error)`,
-  `explain_error(error)`, `original_exception(error)`, `require_class(value)`,
-  `quiet_tensorflow_logs` (context manager and decorator; `python_warnings=True` also silences
-  Python warnings, as chapters 4 and 7-9 do around their whole checker), `short_array(array)` (the
-  one-line array text of every report), `first_line(error)`, `scalar_or_none(value)`.
-- `set_fan_in_scaled_weights(variables, seed)`: kernels `N(0, 1/fan_in)`, biases `N(0, 0.5²)`,
-  returns `{id(variable): value}`; chapters 7-9 compute expected outputs from these values (unlike
-  `set_nontrivial_weights`, the values keep activations at a steady scale through deep stacks).
-- `run_twice_compiled(fn, *args, state=layer)` (old name `run_twice_in_tf_function`),
-  `numpy_of(fn, *args, **kwargs)`,
-  `missing_gradients(loss_fn, variables)` (paths of weights with no or all-zero gradient).
+  `set_fan_in_scaled_weights(variables, seed)` (kernels `N(0, 1/fan_in)`, biases `N(0, 0.5²)`),
+  `missing_gradients(loss_fn, variables)`, `numpy_of(fn, *args)`, `save_and_reload(model)`,
+  `is_registered(cls)`, `describe_exception(error)`, `explain_error(error)`,
+  `original_exception(error)`, `require_class(value)`, `quiet_tensorflow_logs` (context manager
+  and decorator; `python_warnings=True` also silences Python warnings), `short_array(array)`
+  (the one-line array text of every report), `first_line(error)`, `scalar_or_none(value)`.
 """
 
 import contextlib
 import functools
-import json
 import logging
 import os
 import re
@@ -568,15 +546,7 @@ class Checker:
         except StopCheck:
             raise
         except Exception as error:  # 독자 코드의 어떤 예외든 보고서로 바꿉니다.
-            symbolic = "Could not automatically infer" in str(original_exception(error))
-            if is_conversion_error(error) and not symbolic:
-                # 백엔드마다 다른 추적 오류(JAX의 TracerArrayConversionError 등)를 한 문장으로.
-                error = CompiledConversionError()
-            message = f"{what} 중에 예외가 났습니다: {describe_exception(error)}"
-            explanation = explain_error(original_exception(error))
-            if explanation:
-                message += f"\n    → {explanation}"
-            self.fail(message)
+            self.fail(exception_sentence(what, error))
             return False, None
 
     def require(self, condition, message):
@@ -611,83 +581,6 @@ class Checker:
 
     # --- 여러 장이 함께 쓰는 확인 ------------------------------------------------------------
 
-    def expect_name_kwarg(self, what, layer_class, *args, **kwargs):
-        """`layer_class(*args, name=..., **kwargs)`가 `name`을 기반 클래스에 넘기는지 확인합니다.
-
-        Returns:
-            만든 층, 또는 만들지 못했으면 `None`.
-        """
-        name = "checker_named_layer"
-        ok, layer = self.run(
-            f"{what}(..., name={name!r}) 만들기", layer_class, *args, name=name, **kwargs
-        )
-        if not ok:
-            return None
-        received = getattr(layer, "name", None)
-        self.expect(
-            received == name,
-            f"{what}(..., name={name!r})로 만든 층의 name: {name!r}이어야 하는데 {received!r}"
-            "입니다 (**kwargs를 super().__init__(**kwargs)에 넘기세요).",
-        )
-        return layer
-
-    def expect_gradients_reach(self, what, target, x, training=None):
-        """`target(x)`의 출력에서 모든 훈련 가능 가중치까지 0이 아닌 경사가 닿는지 확인합니다.
-
-        출력에 고정된 무작위 가중치를 곱해 더한 값과 `target.losses`의 합을 손실로 씁니다.
-        경사가 `None`이나 0인 가중치는 이름을 모아 한 문장으로 보고합니다.
-        """
-        ok, pairs = self.run(f"{what}: 경사 계산", gradients_of, target, x, training)
-        if not ok:
-            return False
-        if not pairs:
-            return self.fail(f"{what}: 훈련 가능 가중치가 하나도 없어 경사를 확인할 수 없습니다.")
-        dead = [
-            _variable_name(variable)
-            for variable, gradient in pairs
-            if gradient is None or not np.any(np.asarray(gradient) != 0)
-        ]
-        return self.expect(
-            not dead,
-            f"{what}: 훈련 가능 가중치 {', '.join(dead)}에 경사가 닿지 않습니다 (None 또는 0). "
-            "call()에서 가중치를 NumPy나 파이썬 수로 바꾸면(.numpy(), np.asarray, float()) "
-            "경사가 끊깁니다. keras.ops로 가중치를 직접 계산에 쓰세요.",
-        )
-
-    def expect_compiled_matches(self, what, target, x, expected, atol=1e-5, hint=""):
-        """컴파일된 함수(`call_compiled`: TensorFlow `tf.function`, JAX `jax.jit`, PyTorch는 메타
-        텐서 추적 뒤 즉시 실행) 안에서 `target(x)`를 불러 `expected`와 같은지 확인합니다."""
-        ok, y = self.run(f"{what}: 컴파일된 함수 안에서 호출", call_compiled, target, x)
-        if not ok:
-            return False
-        return self.expect_close(f"{what}: 컴파일된 함수 안에서의 출력", expected, y, atol, hint)
-
-    def expect_error(self, what, fn, *args, error_types=(ValueError,), mentions=(), **kwargs):
-        """`fn(*args, **kwargs)`가 `error_types` 예외를 내고, 메시지에 `mentions`가 모두 있는지.
-
-        오류 메시지는 잘못된 인자의 이름과 받은 값을 함께 말해야 독자가 바로 고칩니다.
-        """
-        try:
-            with _quiet():
-                fn(*args, **kwargs)
-        except Exception as error:  # 어떤 예외가 났는지 보고합니다.
-            error = original_exception(error)
-            names = "/".join(t.__name__ for t in error_types)
-            if not isinstance(error, error_types):
-                return self.fail(
-                    f"{what}: {names}가 나야 하는데 {type(error).__name__}가 났습니다 "
-                    f"({describe_exception(error)})."
-                )
-            text = str(error)
-            missing = [str(m) for m in mentions if str(m) not in text]
-            return self.expect(
-                not missing,
-                f"{what}: 오류 메시지에 {', '.join(repr(m) for m in missing)}이(가) 없습니다 "
-                f"(받은 메시지: {text!r}). 잘못된 인자의 이름과 받은 값을 함께 알려 주세요.",
-            )
-        names = "/".join(t.__name__ for t in error_types)
-        return self.fail(f"{what}: {names}가 나야 하는데 아무 예외 없이 끝났습니다.")
-
     def expect_value_error(self, what, fn, *args, mentions=(), **kwargs):
         """`fn(*args, **kwargs)`가 `mentions`를 모두 담은 `ValueError`를 내는지 확인합니다.
 
@@ -708,25 +601,6 @@ class Checker:
                 f"{what}: ValueError가 나야 하는데 {type(error).__name__}: {first_line(error)}"
             )
         return self.fail(f"{what}: ValueError가 나야 하는데 아무 예외도 나지 않았습니다.")
-
-    def expect_state_in_weights(self, what, layer, non_trainable=True):
-        """층의 상태가 Keras 가중치로 추적되는지 확인합니다 (파이썬 속성이 아니라).
-
-        `non_trainable=True`이면 훈련 불가능 가중치가 1개 이상, 훈련 가능 가중치가 0개여야 합니다.
-        """
-        trainable = len(layer.trainable_weights)
-        state = len(layer.non_trainable_weights)
-        if non_trainable and trainable:
-            return self.fail(
-                f"{what}: 훈련 가능 가중치는 0개여야 하는데 {trainable}개입니다 (상태는 "
-                "add_weight(..., trainable=False)로 만들어야 옵티마이저가 건드리지 않습니다)."
-            )
-        return self.expect(
-            state >= 1,
-            f"{what}: 훈련 불가능 가중치가 1개 이상 있어야 하는데 {state}개입니다 (파이썬 숫자, "
-            "NumPy 배열, tf.Variable에 담은 상태는 추적되지 않아 저장되지도, tf.function 안에서 "
-            "갱신되지도 않습니다. self.add_weight(..., trainable=False)와 assign()을 쓰세요).",
-        )
 
     def expect_registered(self, layer_class):
         """클래스가 `register_keras_serializable`로 등록되어 있는지 확인합니다."""
@@ -773,6 +647,22 @@ class Checker:
     def report(self):
         """지금까지의 결과를 `CheckReport`로 돌려줍니다."""
         return CheckReport(self.title, self.failures, self.checks)
+
+
+def exception_sentence(what, error):
+    """`"{what} 중에 예외가 났습니다: 형식: 원인"`과, 흔한 Keras 오류라면 한국어 설명 한 줄.
+
+    백엔드마다 다른 추적 오류(JAX의 `TracerArrayConversionError` 등)는 `CompiledConversionError`
+    한 문장으로 바꿉니다 (`Checker.run()`과 `probes`가 함께 씁니다).
+    """
+    symbolic = "Could not automatically infer" in str(original_exception(error))
+    if is_conversion_error(error) and not symbolic:
+        error = CompiledConversionError()
+    message = f"{what} 중에 예외가 났습니다: {describe_exception(error)}"
+    explanation = explain_error(original_exception(error))
+    if explanation:
+        message += f"\n    → {explanation}"
+    return message
 
 
 def original_exception(error):
@@ -828,26 +718,6 @@ def nontrivial_inputs(shape, seed):
     magnitude = rng.uniform(0.25, 2.0, size=shape)
     sign = rng.choice([-1.0, 1.0], size=shape)
     return (magnitude * sign).astype("float32")
-
-
-def set_nontrivial_weights(layer, seed, include_non_trainable=False):
-    """층의 모든 훈련 가능 가중치(원하면 훈련 불가능 가중치도)에 0이 아닌 난수를 넣습니다.
-
-    초깃값(0 편향, 1 배율)에서는 편향을 빠뜨리거나 배율을 잊은 풀이도 같은 출력을 내므로,
-    값을 확인하기 전에 이 함수로 가중치를 바꿉니다.
-
-    Returns:
-        `{가중치 경로: 넣은 NumPy 값}` 딕셔너리 (가중치 순서대로).
-    """
-    variables = list(layer.trainable_weights)
-    if include_non_trainable:
-        variables += list(layer.non_trainable_weights)
-    values = {}
-    for i, variable in enumerate(variables):
-        value = nontrivial_inputs(tuple(variable.shape), seed + 101 * i)
-        variable.assign(value.astype(keras.backend.standardize_dtype(variable.dtype)))
-        values[_variable_name(variable)] = value
-    return values
 
 
 def set_fan_in_scaled_weights(variables, seed):
@@ -963,23 +833,6 @@ def _python_state_changed(before, after):
     return changed
 
 
-def _build(target, x, eager=True):
-    """아직 빌드되지 않은 층을 심볼릭 호출로 빌드합니다 (상태를 바꾸지 않습니다).
-
-    심볼릭 호출이 안 되는 층은 `eager=True`이면 즉시 실행으로 한 번 부릅니다. 여기서 난 예외는
-    삼킵니다: 같은 예외가 뒤의 진짜 호출에서 나 보고서에 적힙니다.
-    """
-    if not isinstance(target, keras.layers.Layer) or target.built:
-        return
-    try:
-        spec = keras.KerasTensor(np.shape(x), dtype=keras.backend.standardize_dtype(x.dtype))
-        target(spec)
-    except Exception:  # 심볼릭 호출이 안 되는 층
-        if eager:
-            with contextlib.suppress(Exception):
-                target(x)
-
-
 def _state_variables(target):
     if isinstance(target, keras.layers.Layer):
         return list(target.variables)
@@ -1044,10 +897,11 @@ def _torch_trace_check(fn, variables, *args):
             raise CompiledConversionError()
         return original_convert(x)
 
-    # 입력에는 requires_grad를 켜지 않습니다: PyTorch에서 그런 텐서와 NumPy 배열을 섞은 연산
-    # (inputs + noise)은 NumPy가 텐서를 배열로 바꾸려다 실패하는데, TensorFlow와 JAX의 컴파일된
-    # 함수에서는 되는 일이라 보고서가 달라집니다. 그래서 여기서는 가중치에서 온 값만 봅니다.
-    traced_args = list(args)
+    # 실수 입력에도 requires_grad를 켭니다: 입력에서 온 텐서를 NumPy로 바꾸는 call()도
+    # (np.tanh(inputs)) TensorFlow와 JAX의 컴파일된 함수에서는 실패하기 때문입니다. 텐서와 NumPy
+    # 배열을 섞은 연산(inputs + noise)은 채점하는 동안 `_numpy_operands_as_tensors`가 텐서 연산으로
+    # 바꾸므로, TensorFlow·JAX처럼 됩니다.
+    traced_args = [_traced_input(torch, a) for a in args]
     try:
         for name in names:
             setattr(torch.Tensor, name, guard(originals[name]))
@@ -1061,6 +915,15 @@ def _torch_trace_check(fn, variables, *args):
         for name, original in originals.items():
             setattr(torch.Tensor, name, original)
         keras_backend.convert_to_numpy = original_convert
+
+
+def _traced_input(torch, value):
+    """`_torch_trace_check`에 넘길 인자: 실수 배열은 requires_grad를 켠 텐서로."""
+    if isinstance(value, (np.ndarray, np.generic)) and np.asarray(value).dtype.kind == "f":
+        return torch.tensor(np.asarray(value), requires_grad=True)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_traced_input(torch, v) for v in value)
+    return value
 
 
 def compiled(fn, state=None, xla=False):
@@ -1093,59 +956,6 @@ def compiled(fn, state=None, xla=False):
             return _raise_conversion_errors(cache["jax"], *args)
         _torch_trace_check(fn, variables, *args)
         return _raise_conversion_errors(fn, *args)
-
-    return call
-
-
-def call_compiled(target, x, training=None, xla=False):
-    """`target(x)`를 컴파일된 함수(`compiled`) 안에서 부르고 출력을 NumPy로 돌려줍니다.
-
-    `xla=True`이면 TensorFlow에서 `tf.function(jit_compile=True)`로 XLA 컴파일합니다 (JAX의
-    `jax.jit`은 늘 XLA입니다).
-    """
-    kwargs = {} if training is None else {"training": training}
-    x = np.asarray(x)
-    _build(target, x)
-
-    # 이름 있는 함수여야 AutoGraph가 소스를 읽을 수 있습니다 (람다면 노트북에 경고가 찍힙니다).
-    def compiled_call(inputs):
-        return target(inputs, **kwargs)
-
-    return keras.ops.convert_to_numpy(compiled(compiled_call, state=target, xla=xla)(x))
-
-
-def compile_once(target, x_example, training=None):
-    """`target`을 컴파일된 함수로 감싼 `f(x) -> NumPy`를 돌려줍니다 (같은 함수를 여러 번 씁니다).
-
-    부를 때마다 먼저 `call()`이 층의 파이썬 속성(수, 배열, 텐서)을 바꾸는지 봅니다: 그런 상태는
-    TensorFlow `tf.function`(배치 차원을 `None`으로 둔 서명, 한 번만 추적)과 `jax.jit`에서는
-    추적할 때 한 번만 바뀌고, PyTorch의 즉시 실행에서는 맞게 보이므로, 백엔드마다 같은 보고를
-    하려고 `PythonStateError`로 알립니다. 그다음 컴파일된 함수 안에서 부릅니다.
-    """
-    kwargs = {} if training is None else {"training": training}
-    x_example = np.asarray(x_example, "float32")
-    _build(target, x_example, eager=False)
-
-    def compiled_call(inputs):
-        return target(inputs, **kwargs)
-
-    if keras.backend.backend() == "tensorflow":
-        import tensorflow as tf
-
-        shape = (None, *np.shape(x_example)[1:])
-        signature = [tf.TensorSpec(shape, "float32")]
-        function = tf.function(compiled_call, input_signature=signature)
-    else:
-        function = compiled(compiled_call, state=target)
-
-    def call(x):
-        x = np.asarray(x, "float32")
-        before = _python_state(target)
-        outputs = _raise_conversion_errors(function, x)
-        changed = _python_state_changed(before, _python_state(target))
-        if changed:
-            raise PythonStateError(changed)
-        return keras.ops.convert_to_numpy(outputs)
 
     return call
 
@@ -1183,9 +993,6 @@ def _same_states(before, after):
     return len(before) == len(after) and all(
         np.array_equal(a, b) for a, b in zip(before, after, strict=True)
     )
-
-
-run_twice_in_tf_function = run_twice_compiled
 
 
 def uses_seed_generator(layer):
@@ -1302,102 +1109,6 @@ def missing_gradients(loss_fn, variables):
     ]
 
 
-def gradients_of(target, x, training=None):
-    """`target(x)` 출력에 시드 고정 무작위 가중치를 곱해 더한 값(+ `target.losses`)의 경사.
-
-    Returns:
-        `[(가중치, 경사 NumPy 배열 또는 None), ...]` (훈련 가능 가중치 순서대로).
-    """
-    kwargs = {} if training is None else {"training": training}
-    _build(target, np.asarray(x))
-
-    def loss_fn():
-        outputs = keras.ops.convert_to_tensor(target(x, **kwargs))
-        projection = keras.ops.convert_to_tensor(nontrivial_inputs(tuple(outputs.shape), seed=7))
-        loss = keras.ops.sum(outputs * keras.ops.cast(projection, outputs.dtype))
-        for extra in getattr(target, "losses", []):
-            loss = loss + keras.ops.sum(extra)
-        return loss
-
-    variables = list(target.trainable_weights)
-    gradients = backend_gradients(loss_fn, variables)
-    return list(zip(variables, gradients, strict=True))
-
-
-def compiled_training(model, x, y, loss_fn, steps, learning_rate=0.1):
-    """컴파일한 SGD 훈련 단계를 `steps`번 돌리고 단계별 손실(파이썬 수)을 돌려줍니다.
-
-    TensorFlow는 `tf.function` 안의 `GradientTape`와 `optimizer.apply`, JAX는 `stateless_call`과
-    `jax.value_and_grad`를 `jax.jit`으로 컴파일한 단계(가중치를 인자로 받아 SGD로 고친 값을
-    돌려주고, 밖에서 되돌려 씁니다), PyTorch는 즉시 실행하는 `torch.autograd.grad`입니다. 손실은
-    `loss_fn(y, model(x, training=True))`입니다 (`model.losses`는 더하지 않습니다).
-    """
-    backend = keras.backend.backend()
-    _build(model, np.asarray(x))
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        optimizer = keras.optimizers.SGD(learning_rate)
-
-        @tf.function
-        def step(x, y):
-            with tf.GradientTape() as tape:
-                loss = loss_fn(y, model(x, training=True))
-            gradients = tape.gradient(loss, model.trainable_weights)
-            optimizer.apply(gradients, model.trainable_weights)
-            return loss
-
-        return [float(step(x, y)) for _ in range(steps)]
-    if backend == "jax":
-        import jax
-
-        def jax_step(trainable, non_trainable, x, y):
-            def loss_of(trainable):
-                # stateless_call은 call()에 training=을 그대로 넘기므로 (training을 받지 않는
-                # call()이면 TypeError), Keras가 인자를 골라 주는 model(...)을 StatelessScope
-                # 안에서 부릅니다.
-                mapping = list(zip(model.trainable_variables, trainable, strict=True))
-                mapping += list(zip(model.non_trainable_variables, non_trainable, strict=True))
-                with keras.StatelessScope(state_mapping=mapping) as scope:
-                    prediction = model(x, training=True)
-                    updated = [scope.get_current_value(v) for v in model.non_trainable_variables]
-                return loss_fn(y, prediction), updated
-
-            (loss, updated), grads = jax.value_and_grad(loss_of, has_aux=True)(trainable)
-            trainable = [v - learning_rate * g for v, g in zip(trainable, grads, strict=True)]
-            return loss, trainable, updated
-
-        jitted = jax.jit(jax_step)
-        trainable = [v.value for v in model.trainable_variables]
-        non_trainable = [v.value for v in model.non_trainable_variables]
-        losses = []
-        for _ in range(steps):
-            loss, trainable, non_trainable = jitted(trainable, non_trainable, x, y)
-            losses.append(float(loss))
-        for variable, value in zip(model.trainable_variables, trainable, strict=True):
-            variable.assign(value)
-        for variable, value in zip(model.non_trainable_variables, non_trainable, strict=True):
-            variable.assign(value)
-        return losses
-    import torch
-
-    optimizer = keras.optimizers.SGD(learning_rate)
-    losses = []
-    for _ in range(steps):
-        loss = loss_fn(y, model(x, training=True))
-        weights = list(model.trainable_weights)
-        grads = torch.autograd.grad(loss, [w.value for w in weights], allow_unused=True)
-        optimizer.apply(
-            [
-                torch.zeros_like(w.value) if g is None else g
-                for w, g in zip(weights, grads, strict=True)
-            ],
-            weights,
-        )
-        losses.append(float(loss))
-    return losses
-
-
 def compile_train_step(train_step):
     """독자의 `train_step`을 컴파일합니다: TensorFlow에서만 `tf.function`, 다른 백엔드는 그대로.
 
@@ -1414,43 +1125,6 @@ def compile_train_step(train_step):
         return _raise_conversion_errors(function, *args)
 
     return call
-
-
-def trace_training_call(model, x):
-    """PyTorch: `model(x, training=True)`를 `compiled`의 추적(`_torch_trace_check`)으로 부릅니다.
-
-    TensorFlow와 JAX의 `fit()`은 훈련 단계를 컴파일하므로, `call()`에서 가중치에서 온 텐서를
-    NumPy로 바꾸면 `fit()`이 실패합니다. PyTorch의 `fit()`은 즉시 실행이라 그 실수가 보이지
-    않으므로, 같은 보고(`CompiledConversionError`)를 내려고 먼저 한 번 추적해 봅니다. 다른
-    백엔드에서는 아무것도 하지 않습니다.
-    """
-    if keras.backend.backend() != "torch":
-        return
-    _build(model, np.asarray(x))
-
-    def training_call(inputs):
-        return model(inputs, training=True)
-
-    _torch_trace_check(training_call, _state_variables(model), np.asarray(x))
-
-
-def fit_one_step(model, x, y, loss="mse", learning_rate=0.0):
-    """`model`을 컴파일해 `fit()`으로 한 단계 훈련하고 `History`를 돌려줍니다.
-
-    PyTorch에서는 먼저 `trace_training_call`로 훈련 단계의 호출을 "추적"합니다.
-    """
-    trace_training_call(model, x)
-    model.compile(optimizer=keras.optimizers.SGD(learning_rate), loss=loss)
-    return model.fit(x, y, batch_size=len(x), epochs=1, verbose=0)
-
-
-def config_round_trip(layer):
-    """`get_config()` → JSON → `from_config()`로 되살린 층을 돌려줍니다."""
-    config = layer.get_config()
-    if not isinstance(config, dict):
-        raise TypeError(f"get_config()는 딕셔너리를 돌려줘야 하는데 {type(config).__name__}입니다.")
-    config = json.loads(json.dumps(config))
-    return type(layer).from_config(config)
 
 
 def save_and_reload(model):
@@ -1472,7 +1146,3 @@ def is_registered(layer_class):
 
 def _predict(model, x):
     return keras.ops.convert_to_numpy(model(x))
-
-
-def _variable_name(variable):
-    return getattr(variable, "path", None) or getattr(variable, "name", "?")

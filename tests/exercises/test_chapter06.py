@@ -1,11 +1,14 @@
-"""Chapter 6 checkers: two right solutions each pass, mistakes fail with the right words."""
+"""Checkers of chapter 6: right solutions of different shapes pass, plausible wrong ones fail and
+name the requirement they break, with the same verdict on every backend."""
 
 import keras
 import numpy as np
 import pytest
+from exercise_reports import assert_verdict, report_of, verdict_id
 from keras import ops
 
 from companion.exercises import check_min_max_scaler, check_rms_norm, check_time_summary
+from companion.exercises.reference import chapter06 as reference
 
 # --- Exercise 6-1: TimeSummary --------------------------------------------------------------
 
@@ -90,37 +93,6 @@ class NoComputeOutputShape(TimeSummary):
 class NoKwargs(TimeSummary):
     def __init__(self):
         super().__init__()
-
-
-@pytest.mark.parametrize("solution", [TimeSummary, StackedTimeSummary])
-def test_time_summary_right_solutions_pass(solution):
-    report = check_time_summary(solution)
-
-    assert report.passed, report
-    assert report.checks == 12
-
-
-@pytest.mark.parametrize(
-    ("solution", "expected_phrases"),
-    [
-        (NoInputSpec, ["InputSpec(ndim=3)을 두어야", "input_spec이 None"]),
-        (HandWrittenRankCheck, ["직접 쓴 차원 검사 대신 InputSpec"]),
-        (MinNdimSpec, ["ndim이 3이어야 하는데 ndim=None, min_ndim=3", "4차원 입력"]),
-        (MaxThenMean, ["순서가 바뀌었습니다"]),
-        (FeatureAxis, ["시간 축(1)을 따라"]),
-        (ShapeNotDoubled, ["compute_output_shape((None, None, 5)): (None, 10)이어야 하는데"]),
-        (ShapeWithoutBatch, ["compute_output_shape((7, 3, 2)): (7, 4)이어야", "(None, 4, None)"]),
-        (NoComputeOutputShape, ["compute_output_shape((None, None, 5)) 중에 예외", "Not"]),
-        (NoKwargs, ["만들기 중에 예외가 났습니다: TypeError"]),
-    ],
-)
-def test_time_summary_mistakes_are_named(solution, expected_phrases):
-    report = check_time_summary(solution)
-
-    assert not report.passed
-    text = str(report)
-    for phrase in expected_phrases:
-        assert phrase in text, text
 
 
 def test_the_time_summary_reference_is_right_on_its_own():
@@ -238,38 +210,6 @@ class ForgetsEpsilonInConfig(RMSNorm):
         config = super().get_config()
         del config["epsilon"]
         return config
-
-
-@pytest.mark.parametrize("solution", [RMSNorm, RMSNormAutoConfig])
-def test_rms_norm_right_solutions_pass(solution):
-    report = check_rms_norm(solution)
-
-    assert report.passed, report
-    assert report.checks == 15
-
-
-@pytest.mark.parametrize(
-    ("solution", "expected_phrases"),
-    [
-        (Float16Statistics, ["mixed_float16에서 크기가 수백~수천인 입력", "65,504"]),
-        (NoScale, ["훈련 가능 가중치 scale 하나만"]),
-        (ScaleNotApplied, ["scale을 곱하지 않은 값"]),
-        (LayerNormInstead, ["LayerNormalization"]),
-        (EpsilonOutsideSqrt, ["epsilon을 제곱근 밖에서"]),
-        (Float16Scale, ["mixed_float16에서 scale은 변수 자료형 float32"]),
-        (ReturnsFloat32, ["mixed_float16에서 출력 자료형 (연산 자료형): 'float16'이어야"]),
-        (HardCodedAxis, ["입력 (2, 4, 6)에서 scale의 모양 (입력의 마지막 차원): (6,)이어야"]),
-        (ScaleFromNumpy, ["fit() 한 단계 중에 예외", "CompiledConversionError"]),
-        (ForgetsEpsilonInConfig, ["epsilon=0.1을 잃었습니다"]),
-    ],
-)
-def test_rms_norm_mistakes_are_named(solution, expected_phrases):
-    report = check_rms_norm(solution)
-
-    assert not report.passed
-    text = str(report)
-    for phrase in expected_phrases:
-        assert phrase in text, text
 
 
 def test_float16_statistics_really_overflow():
@@ -427,46 +367,6 @@ class ScalerWithoutKwargs(MinMaxScaler):
         super().__init__()
 
 
-@pytest.mark.parametrize("solution", [MinMaxScaler, VariableScaler])
-def test_min_max_scaler_right_solutions_pass(solution):
-    report = check_min_max_scaler(solution)
-
-    assert report.passed, report
-    assert report.checks == 13
-
-
-@pytest.mark.parametrize(
-    ("solution", "expected_phrases"),
-    [
-        (
-            NumpyStateNotSaved,
-            [
-                "훈련 불가능 가중치여야 하는데 {'minimum': 'ndarray', 'maximum': 'ndarray'}",
-                "가중치 모양이 []",
-                ".keras로 저장하고 불러와 predict() 중에 예외",
-                "불러온 층에 범위가 없는 것 같습니다",
-            ],
-        ),
-        (NumpyStateSaved, ["훈련 불가능 가중치여야 하는데", "가중치 모양이 []"]),
-        (NoEpsilon, ["inf나 NaN이 없어야", "0으로 나누었습니다", "ops.maximum"]),
-        (TrainableRange, ["훈련 가능 가중치가 없어야 하는데"]),
-        (ReplacesTheWeights, ["가중치를 새 값으로 바꾸지 말고 self.minimum.assign"]),
-        (AlwaysBuilds, ["이미 빌드된 층에 adapt() 중에 예외", "if not self.built"]),
-        (WeightsMadeInAdapt, ["함수형 모델에 넣기 중에 예외", "adapt()가 아니라 build()에서"]),
-        (DividesByMaximum, ["출력은 (x - minimum) / (maximum - minimum)"]),
-        (PerSampleStatistics, ["특성마다(축 0) 구한"]),
-        (ScalerWithoutKwargs, ["만들기 중에 예외가 났습니다: TypeError"]),
-    ],
-)
-def test_min_max_scaler_mistakes_are_named(solution, expected_phrases):
-    report = check_min_max_scaler(solution)
-
-    assert not report.passed
-    text = str(report)
-    for phrase in expected_phrases:
-        assert phrase in text, text
-
-
 def test_the_numpy_state_really_is_lost_on_reload(tmp_path):
     # The wrong solution's reload really loses the range (the checker reports this, not a bug).
     layer = NumpyStateNotSaved()
@@ -486,3 +386,119 @@ def test_no_epsilon_really_gives_nan_for_a_constant_feature():
     y = ops.convert_to_numpy(layer(np.array([[2.0, 2.0]], "float32")))
 
     assert np.isnan(y[0, 1]) and np.isfinite(y[0, 0])
+
+
+class TimeSummaryBatchDropped(TimeSummary):
+    """Wrong: compute_output_shape() drops a known batch size."""
+
+    def compute_output_shape(self, input_shape):
+        features = input_shape[-1]
+        return (None, None if features is None else 2 * features)
+
+
+class TimeSummaryConcatenatedByStacking(keras.layers.Layer):
+    """Right: InputSpec in __init__, stacked and reshaped instead of concatenated."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.input_spec = keras.layers.InputSpec(ndim=3)
+
+    def call(self, x):
+        both = ops.stack([ops.mean(x, axis=1), ops.max(x, axis=1)], axis=1)
+        return ops.reshape(both, (ops.shape(x)[0], -1))
+
+    def compute_output_shape(self, input_shape):
+        batch, _, features = input_shape
+        return (batch, None if features is None else features * 2)
+
+
+class RMSNormStopsScaleGradient(RMSNorm):
+    """Wrong: the output is right but scale never trains."""
+
+    def call(self, inputs):
+        x = ops.cast(inputs, "float32")
+        normalized = x * ops.rsqrt(ops.mean(ops.square(x), axis=-1, keepdims=True) + self.epsilon)
+        return ops.cast(normalized, self.compute_dtype) * ops.stop_gradient(self.scale)
+
+
+class RMSNormNumpyConfig(RMSNorm):
+    """Wrong: epsilon kept as a NumPy float, which json.dumps cannot write."""
+
+    def get_config(self):
+        return {**super().get_config(), "epsilon": np.float32(self.epsilon)}
+
+
+class MinMaxScalerSecondAdaptKeepsFirstRange(MinMaxScaler):
+    """Wrong: a second adapt() only widens the range it already has."""
+
+    def adapt(self, data):
+        data = np.asarray(data, dtype="float32")
+        first = not self.built
+        if first:
+            self.build(data.shape)
+            self.minimum.assign(data.min(axis=0))
+            self.maximum.assign(data.max(axis=0))
+            return
+        self.minimum.assign(ops.minimum(self.minimum, data.min(axis=0)))
+        self.maximum.assign(ops.maximum(self.maximum, data.max(axis=0)))
+
+
+VERDICTS = [
+    (check_time_summary, reference.TimeSummary, True),
+    (check_time_summary, TimeSummary, True),
+    (check_time_summary, StackedTimeSummary, True),
+    (check_time_summary, TimeSummaryConcatenatedByStacking, True),
+    (check_time_summary, NoInputSpec, "InputSpec(ndim=3)"),
+    (check_time_summary, HandWrittenRankCheck, "InputSpec(ndim=3)"),
+    (check_time_summary, MinNdimSpec, "ndim=None, min_ndim=3"),
+    (check_time_summary, MaxThenMean, "[평균, 최댓값] 순서"),
+    (check_time_summary, FeatureAxis, "[평균, 최댓값] 순서"),
+    (check_time_summary, ShapeNotDoubled, "compute_output_shape"),
+    (check_time_summary, ShapeWithoutBatch, "compute_output_shape"),
+    (check_time_summary, NoComputeOutputShape, "compute_output_shape"),
+    (check_time_summary, NoKwargs, "**kwargs"),
+    (check_time_summary, TimeSummaryBatchDropped, "알려진 배치 크기는 그대로"),
+    (check_rms_norm, reference.RMSNorm, True),
+    (check_rms_norm, RMSNorm, True),
+    (check_rms_norm, RMSNormAutoConfig, True),
+    (check_rms_norm, Float16Statistics, "65,504"),
+    (check_rms_norm, NoScale, "훈련 가능 가중치 scale 하나"),
+    (check_rms_norm, ScaleNotApplied, "x / sqrt(mean(x²"),
+    (check_rms_norm, LayerNormInstead, "평균을 빼지 않습니다"),
+    (check_rms_norm, EpsilonOutsideSqrt, "epsilon은 제곱근 안에"),
+    (check_rms_norm, Float16Scale, "add_weight()에 dtype을 주지 않습니다"),
+    (check_rms_norm, ReturnsFloat32, "연산 자료형"),
+    (check_rms_norm, HardCodedAxis, "텐서 모양이 맞지 않습니다"),
+    (check_rms_norm, ScaleFromNumpy, "요구 사항"),
+    (check_rms_norm, ForgetsEpsilonInConfig, "get_config()에 epsilon"),
+    (check_rms_norm, RMSNormStopsScaleGradient, "scale이 경사를 받아야"),
+    (check_rms_norm, RMSNormNumpyConfig, "get_config()에 epsilon"),
+    (check_min_max_scaler, reference.MinMaxScaler, True),
+    (check_min_max_scaler, MinMaxScaler, True),
+    (check_min_max_scaler, VariableScaler, True),
+    (check_min_max_scaler, NumpyStateNotSaved, "NumPy 배열 속성에 두지 않습니다"),
+    (check_min_max_scaler, NumpyStateSaved, "NumPy 배열 속성에 두지 않습니다"),
+    (check_min_max_scaler, NoEpsilon, "keras.config.epsilon()"),
+    (check_min_max_scaler, TrainableRange, "훈련 불가능 가중치 minimum"),
+    (check_min_max_scaler, ReplacesTheWeights, "요구 사항"),
+    (check_min_max_scaler, AlwaysBuilds, "빌드되지 않았을 때만"),
+    (check_min_max_scaler, WeightsMadeInAdapt, "요구 사항"),
+    (check_min_max_scaler, DividesByMaximum, "(x - minimum) / (maximum - minimum)"),
+    (check_min_max_scaler, PerSampleStatistics, "특성마다(축 0)"),
+    (check_min_max_scaler, ScalerWithoutKwargs, "**kwargs"),
+    (check_min_max_scaler, MinMaxScalerSecondAdaptKeepsFirstRange, "앞의 범위를 잊고"),
+]
+
+
+@pytest.mark.parametrize(("check", "solution", "expected"), VERDICTS, ids=verdict_id)
+def test_verdict(check, solution, expected):
+    assert_verdict(check, solution, expected)
+
+
+def test_reports_of_the_model_answers():
+    for check, solution in (
+        (check_time_summary, reference.TimeSummary),
+        (check_rms_norm, reference.RMSNorm),
+        (check_min_max_scaler, reference.MinMaxScaler),
+    ):
+        assert repr(report_of(check, solution)).startswith(f"✅ {check.title}: 통과했습니다 (")

@@ -1,4 +1,5 @@
-"""Tests for the chapter 10 checkers: each accepts 2 right and rejects 5 or more wrong answers.
+"""Checkers of chapter 10: right solutions of different shapes pass, plausible wrong ones fail and
+name what they break, with the same verdict on every backend.
 
 Exercise 10-1 counts `tf.function` traces, so its checker grades on TensorFlow only and says so
 elsewhere; exercises 10-2 and 10-3 are graded, and tested, on every backend.
@@ -10,8 +11,10 @@ import time
 import keras
 import numpy as np
 import pytest
+from exercise_reports import assert_verdict, report_of, verdict_id
 
 from companion import check_retrace_free_step, check_speedup, check_xla_layer
+from companion.exercises.reference import chapter10 as reference
 
 
 def _tf():
@@ -163,34 +166,6 @@ def step_with_flipped_gradient(model, optimizer):
     return train_step
 
 
-@pytest.mark.tensorflow_only
-@pytest.mark.parametrize("solution", [step_with_signature, step_wrapped_later_with_mse_object])
-def test_retrace_free_step_accepts_right_solutions(solution):
-    report = check_retrace_free_step(solution)
-    assert report.passed, report
-
-
-@pytest.mark.tensorflow_only
-@pytest.mark.parametrize(
-    ("solution", "message"),
-    [
-        (step_without_tf_function, "tf.function이 아닙니다"),
-        (step_without_signature, "3번 추적했습니다"),
-        (step_with_reduce_retracing, "2번 추적했습니다"),
-        (step_with_fixed_batch, "배치 차원을 None으로"),
-        (step_with_hard_coded_width, "3→2 모델"),
-        (step_without_model_losses, "model.losses(활동 정칙화 손실)를 더하지 않은"),
-        (step_with_summed_errors, "평균하지 않고 더한"),
-        (step_without_update, "가중치가 그대로입니다"),
-        (step_with_flipped_gradient, "경사의 부호"),
-    ],
-)
-def test_retrace_free_step_rejects_wrong_solutions(solution, message):
-    report = check_retrace_free_step(solution)
-    assert not report.passed
-    assert message in str(report), str(report)
-
-
 def test_retrace_free_step_is_graded_only_on_tensorflow():
     # Chapter 10's exercise intro: "연습 10-1은 … TensorFlow 백엔드에서만 채점하고".
     report = check_retrace_free_step(step_with_signature)
@@ -280,40 +255,6 @@ class SoftClipWithoutConfig(SoftClip):
 class SoftClipWrongDefault(SoftClip):
     def __init__(self, limit=1.0, **kwargs):
         super().__init__(limit=limit, **kwargs)
-
-
-@pytest.mark.parametrize("solution", [SoftClip, SoftClipViaSigmoid])
-def test_xla_layer_accepts_right_solutions(solution):
-    report = check_xla_layer(solution)
-    assert report.passed, report
-
-
-@pytest.mark.parametrize(
-    ("solution", "message"),
-    [
-        (SoftClipWithNumpy, "예외가 났습니다"),
-        pytest.param(
-            SoftClipWithPyFunction,
-            "tf.py_function은 XLA로 컴파일할 수 없습니다",
-            marks=pytest.mark.tensorflow_only,  # tf.py_function is TensorFlow's
-        ),
-        (SoftClipNotJittable, "supports_jit이 False"),
-        (SoftClipWithoutDivision, "inputs를 limit으로 나누세요"),
-        (SoftClipIgnoringLimit, "3.0을 쓰고 있습니다"),
-        (SoftClipWithoutValidation, "ValueError가 나야 하는데"),
-        (SoftClipWithoutConfig, "get_config()의 limit"),
-        (SoftClipWrongDefault, "SoftClip()의 2차원 출력"),
-    ],
-)
-def test_xla_layer_rejects_wrong_solutions(solution, message):
-    report = check_xla_layer(solution)
-    assert not report.passed
-    assert message in str(report), str(report)
-
-
-def test_xla_layer_needs_a_class():
-    report = check_xla_layer(SoftClip())
-    assert not report.passed and "클래스 자체를" in str(report), report
 
 
 # ---------------------------------------------------------------- 연습 10-3
@@ -427,26 +368,103 @@ def speedup_with_time_time_imported(baseline, candidate, repeats=5, warmup=1):
 _REAL_PERF_COUNTER = time.perf_counter
 
 
-@pytest.mark.parametrize("solution", [speedup, speedup_interleaved_numpy])
-def test_speedup_accepts_right_solutions(solution):
-    report = check_speedup(solution)
-    assert report.passed, report
+class SoftClipSecondAxis(SoftClip):
+    """Wrong: divides by the limit only for rank-2 inputs (a Python if on the rank is fine, the
+    formula is not)."""
+
+    def call(self, inputs):
+        if len(inputs.shape) == 2:
+            return super().call(inputs)
+        return self.limit * keras.ops.tanh(inputs)
 
 
-@pytest.mark.parametrize(
-    ("solution", "message"),
-    [
-        (speedup_timing_warmup, "호출의 시간까지 재고"),
-        (speedup_without_warmup, "워밍업 1번 + 측정 5번"),
-        (speedup_with_mean, "평균이 아니라 중앙값"),
-        (speedup_with_min, "최솟값이 아니라 중앙값"),
-        (speedup_inverted, "비율이 뒤집혔습니다"),
-        (speedup_hard_coded_repeats, "측정 3번"),
-        (speedup_without_validation, "ValueError가 나야 하는데"),
-        (speedup_with_time_time_imported, "시계를 한 번도 읽지 않았습니다"),
-    ],
-)
-def test_speedup_rejects_wrong_solutions(solution, message):
-    report = check_speedup(solution)
-    assert not report.passed
-    assert message in str(report), str(report)
+class SoftClipRoundedError(SoftClip):
+    """Wrong: the message rounds the value it received."""
+
+    def __init__(self, limit=3.0, **kwargs):
+        if not limit > 0:
+            raise ValueError(f"limit은 0보다 커야 합니다. 받은 값: limit={limit:.1f}")
+        super().__init__(limit=limit, **kwargs)
+
+
+def speedup_with_sorted_middle(baseline, candidate, repeats=5, warmup=1):
+    """Right: the median by sorting (an even count averages the two middle values)."""
+    _check_arguments(repeats, warmup)
+    for _ in range(warmup):
+        baseline()
+        candidate()
+
+    def middle(fn):
+        values = sorted(_times(fn, repeats))
+        half = len(values) // 2
+        return values[half] if len(values) % 2 else (values[half - 1] + values[half]) / 2
+
+    return middle(baseline) / middle(candidate)
+
+
+def _tf_only(check, solution, expected):
+    return pytest.param(check, solution, expected, marks=pytest.mark.tensorflow_only)
+
+
+VERDICTS = [
+    _tf_only(check_retrace_free_step, reference.make_train_step, True),
+    _tf_only(check_retrace_free_step, step_with_signature, True),
+    _tf_only(check_retrace_free_step, step_wrapped_later_with_mse_object, True),
+    _tf_only(check_retrace_free_step, step_without_tf_function, "tf.function이 아닙니다"),
+    _tf_only(check_retrace_free_step, step_without_signature, "3번 추적했습니다"),
+    _tf_only(check_retrace_free_step, step_with_reduce_retracing, "2번 추적했습니다"),
+    _tf_only(check_retrace_free_step, step_with_fixed_batch, "배치 차원을 None으로"),
+    _tf_only(check_retrace_free_step, step_with_hard_coded_width, "3→2 모델"),
+    _tf_only(check_retrace_free_step, step_without_model_losses, "모범 답안의"),
+    _tf_only(check_retrace_free_step, step_with_summed_errors, "모범 답안의"),
+    _tf_only(check_retrace_free_step, step_without_update, "가중치가 그대로입니다"),
+    _tf_only(check_retrace_free_step, step_with_flipped_gradient, "경사의 부호"),
+    (check_xla_layer, reference.SoftClip, True),
+    (check_xla_layer, SoftClip, True),
+    (check_xla_layer, SoftClipViaSigmoid, True),
+    (check_xla_layer, SoftClipWithNumpy, "요구 사항 6"),
+    pytest.param(
+        check_xla_layer,
+        SoftClipWithPyFunction,
+        "요구 사항 6",
+        marks=pytest.mark.tensorflow_only,  # tf.py_function is TensorFlow's
+    ),
+    (check_xla_layer, SoftClipNotJittable, "요구 사항 5"),
+    (check_xla_layer, SoftClipWithoutDivision, "요구 사항 2"),
+    (check_xla_layer, SoftClipIgnoringLimit, "요구 사항 2"),
+    (check_xla_layer, SoftClipWithoutValidation, "요구 사항 3"),
+    (check_xla_layer, SoftClipWithoutConfig, "요구 사항 4"),
+    (check_xla_layer, SoftClipWrongDefault, "요구 사항 1: 기본값은 limit=3.0"),
+    (check_xla_layer, SoftClipSecondAxis, "요구 사항 2"),
+    (check_xla_layer, SoftClipRoundedError, ("요구 사항 3", "-1.2345678")),
+    (check_speedup, reference.speedup, True),
+    (check_speedup, speedup, True),
+    (check_speedup, speedup_interleaved_numpy, True),
+    (check_speedup, speedup_with_sorted_middle, True),
+    (check_speedup, speedup_timing_warmup, "워밍업은 재지"),
+    (check_speedup, speedup_without_warmup, "워밍업 1번 + 측정 5번"),
+    (check_speedup, speedup_with_mean, "중앙값"),
+    (check_speedup, speedup_with_min, "중앙값"),
+    (check_speedup, speedup_inverted, "baseline / candidate"),
+    (check_speedup, speedup_hard_coded_repeats, "측정 3번"),
+    (check_speedup, speedup_without_validation, "ValueError가 나야 하는데"),
+    (check_speedup, speedup_with_time_time_imported, "시계를 한 번도 읽지 않았습니다"),
+]
+
+
+@pytest.mark.parametrize(("check", "solution", "expected"), VERDICTS, ids=verdict_id)
+def test_verdict(check, solution, expected):
+    assert_verdict(check, solution, expected)
+
+
+def test_reports_of_the_model_answers():
+    checks = [(check_xla_layer, reference.SoftClip), (check_speedup, reference.speedup)]
+    if keras.backend.backend() == "tensorflow":
+        checks.append((check_retrace_free_step, reference.make_train_step))
+    for check, solution in checks:
+        assert repr(report_of(check, solution)).startswith(f"✅ {check.title}: 통과했습니다 (")
+
+
+def test_xla_layer_needs_a_class():
+    report = check_xla_layer(SoftClip())
+    assert not report.passed and "클래스 자체를" in str(report), report

@@ -31,13 +31,17 @@ class ScaleThroughNumpy(keras.layers.Layer):
 
 def test_weight_through_numpy_same_report_on_every_backend():
     # TF: numpy() outside eager execution; JAX: TracerArrayConversionError under jit and grad;
-    # PyTorch: the guarded trace, and no gradient.
+    # PyTorch: the guarded trace, and no gradient. The symbolic call and fit(), which fail for
+    # the same reason, are not reported again.
     assert repr(check_scale_layer(ScaleThroughNumpy)) == (
         "❌ 연습 1-1 Scale 층: 고칠 점이 2개 있습니다.\n"
-        f"  - Scale: 컴파일된 함수 안에서 호출 중에 예외가 났습니다: {_CONVERSION}\n"
-        "  - Scale: 훈련 가능 가중치 scale_through_numpy/scale에 경사가 닿지 않습니다 (None 또는 "
-        "0). call()에서 가중치를 NumPy나 파이썬 수로 바꾸면(.numpy(), np.asarray, float()) 경사가 "
-        "끊깁니다. keras.ops로 가중치를 직접 계산에 쓰세요."
+        "  - Scale(): 컴파일된 함수 안에서 입력 (2, 3)로 호출 중에 예외가 났습니다: "
+        f"{_CONVERSION}\n"
+        "    → 요구 사항 5: 컴파일된 함수 안에서도 같은 값을 냅니다. call()에서 가중치를 NumPy "
+        "값으로 바꾸지 마세요.\n"
+        "  - Scale(): 가중치 scale에 대한 경사가 모범 답안과 다릅니다 (1.6476이어야 하는데 경사 "
+        "없음 (None 또는 0)입니다).\n"
+        "    → 요구 사항 5: 경사가 scale까지 닿아야 합니다 (NumPy 변환이나 stop_gradient 없이)."
     )
 
 
@@ -59,9 +63,12 @@ def test_numpy_noise_same_report_on_every_backend():
     # the layer has no SeedGenerator. One sentence for both.
     assert repr(check_training_noise(NumpyNoise)) == (
         "❌ 연습 5-1 TrainingNoise 층: 고칠 점이 1개 있습니다.\n"
-        "  - 잡음이 SeedGenerator에서 오지 않습니다: 컴파일한 함수(tf.function, jax.jit) 안에서는 "
-        "두 번 호출한 잡음이 같습니다. 그래프를 만들 때 한 번 뽑은 값이 상수로 굳은 것입니다 "
-        "(NumPy 대신 keras.random.normal에 SeedGenerator를 넘기세요)."
+        '  - TrainingNoise(0.8, seed=3, name="noise"): 컴파일된 함수(tf.function, jax.jit) 안에서 '
+        "두 번 부르면 새 값을 뽑아야 하는데 같은 값이 나옵니다 (NumPy나 정수 시드로 뽑은 값은 "
+        "그래프에 상수로 굳습니다).\n"
+        "    → 요구 사항: 잡음은 __init__()에서 만든 keras.random.SeedGenerator(seed)로 "
+        "keras.random.normal에서 뽑습니다. 그래서 컴파일된 함수 안에서도 호출할 때마다 잡음이 "
+        "바뀝니다 (NumPy나 정수 시드로 뽑은 잡음은 그래프에 상수로 굳습니다)."
     )
 
 
@@ -81,9 +88,11 @@ def test_python_attribute_state_same_report_on_every_backend():
     # tf.function and jax.jit update self.rows once, at tracing; PyTorch every call.
     assert repr(check_running_mean(RunningMeanCountInPython)) == (
         "❌ 연습 1-2 RunningMean 층: 고칠 점이 1개 있습니다.\n"
-        "  - 특성이 5개인 층을 한 컴파일된 함수로 1번째 호출 중에 예외가 났습니다: "
+        "  - RunningMean(3): 컴파일된 함수 안에서 입력 (2, 3)로 호출 중에 예외가 났습니다: "
         "PythonStateError: call()이 파이썬 속성 self.rows을(를) 바꿉니다. 컴파일된 함수"
         "(tf.function, jax.jit) 안에서는 추적할 때 한 번만 바뀌고, 가중치가 아니라 저장되지도 "
         "않습니다. self.add_weight(..., trainable=False)로 만든 가중치에 담고 assign()으로 "
-        "갱신하세요."
+        "갱신하세요.\n"
+        "    → 요구 사항 3: 같은 컴파일된 함수를 여러 번 불러도 평균이 이어집니다 (파이썬 속성에 "
+        "둔 상태는 추적할 때 한 번만 바뀝니다)."
     )
