@@ -166,8 +166,9 @@ RESIDUAL = LayerSpec(
             ],
         ),
         Case(
-            args=lambda: (keras.layers.Activation("relu", name="relu"),),
-            label='Residual(Activation("relu"))',
+            # 가중치 없이 손실만 더하는 층: 감싼 층을 두 번 부르면 손실도 두 번 더해집니다.
+            args=lambda: (keras.layers.ActivityRegularization(l2=0.01, name="penalty"),),
+            label='Residual(ActivityRegularization(l2=0.01))',
             feeds=[Feed(nontrivial_inputs((3, 2, 4), SEED + 1))],
         ),
     ],
@@ -184,6 +185,10 @@ RESIDUAL = LayerSpec(
         ),
         "build": "요구 사항 1: 가중치는 감싼 층의 것뿐입니다.",
         "output": "요구 사항 2: call()은 inputs + self.layer(inputs)를 돌려줍니다.",
+        "losses": (
+            "요구 사항 2: call()은 inputs + self.layer(inputs)를 돌려줍니다. 감싼 층은 한 번만 "
+            "부릅니다 (두 번 부르면 그 층이 더하는 손실도 두 번 더해집니다)."
+        ),
         "batch": "요구 사항 2: 입력이 2차원이든 3차원이든, 배치 크기가 1이어도 됩니다.",
         "symbolic": "요구 사항 2: 출력 모양은 입력 모양과 같습니다.",
         "compiled": "요구 사항 2: 컴파일된 함수 안에서도 같은 값을 냅니다.",

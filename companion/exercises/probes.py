@@ -331,10 +331,22 @@ def _close(expected, received, rtol=_FLOAT_RTOL, atol=_FLOAT_ATOL):
     return bool(np.allclose(expected[finite], received[finite], rtol=rtol, atol=atol * scale))
 
 
+#: 기반 클래스의 설정 가운데 get_config()가 빠뜨려도 되는 키: from_config()가 생성자의 기본값으로
+#: 채웁니다 (값을 담았다면 모범 답안과 같아야 합니다).
+_OPTIONAL_BASE_CONFIG = frozenset({"trainable", "dtype"})
+
+
 def _nontrivial_value(shape, rng):
     """0이 아니고 부호가 섞인 값: 커널(2차원 이상)은 fan_in으로 나눈 크기, 나머지는 0.5~1.5."""
     magnitude = rng.uniform(0.5, 1.5, size=shape)
     sign = rng.choice([-1.0, 1.0], size=shape)
+    # 부호가 한쪽뿐이면 abs()나 relu()를 거친 가중치가 원래 값과 같아 보입니다: 스칼라는 음수로,
+    # 나머지는 첫 원소를 음수, 마지막 원소를 양수로 둡니다.
+    flat = sign.reshape(-1)
+    if flat.size:
+        flat[0] = -1.0
+    if flat.size > 1:
+        flat[-1] = 1.0
     if len(shape) >= 2:
         magnitude = magnitude / np.sqrt(float(np.prod(shape[:-1])))
     return (magnitude * sign).astype("float32")
@@ -548,13 +560,15 @@ class Battery:
 
     def _name_probe(self):
         case = self.spec.cases[0]
-        if "name" in case.kwargs:
-            name = case.kwargs["name"]
-            layer = case.make(self.reader_class)
-        else:
-            name = "checked_layer"
-            what = f"{self.label(case, name=name)} 만들기"
-            layer = self.attempt("name", what, case.make, self.reader_class, name=name)
+        # name= 말고도 모든 층이 받는 키워드 인자(from_config()와 Keras가 넘기는 것)를 함께 줍니다:
+        # name만 받는 생성자는 여기서 드러납니다.
+        extra = {"trainable": True, "dtype": "float32"}
+        extra = {key: value for key, value in extra.items() if key not in case.kwargs}
+        name = case.kwargs.get("name")
+        if name is None:
+            name = extra["name"] = "checked_layer"
+        what = f"{self.label(case, **extra)} 만들기"
+        layer = self.attempt("name", what, case.make, self.reader_class, **extra)
         self.expect(
             "name",
             getattr(layer, "name", None) == name,
@@ -585,6 +599,17 @@ class Battery:
                 "build",
                 before_reader == 0,
                 f"{what}: 첫 호출 전에는 가중치가 없어야 하는데 {before_reader}개입니다.",
+            )
+        expected_metrics = sorted(m.name for m in reference.metrics)
+        if expected_metrics:
+            # 지표는 __init__에서 만들어야 첫 호출 전부터 layer.metrics에 있습니다 (build()에서
+            # 만든 지표는 빌드 뒤에야 나타납니다).
+            received_metrics = sorted(m.name for m in reader.metrics)
+            self.expect(
+                "metrics",
+                received_metrics == expected_metrics,
+                f"{what}: 첫 호출 전 layer.metrics의 이름이 {expected_metrics}이어야 하는데 "
+                f"{received_metrics}입니다.",
             )
         if case.prepare is not None:
             self.attempt("state", f"{what}: 준비", case.prepare, reader)
@@ -1234,6 +1259,8 @@ class Battery:
         for key, value in reference_config.items():
             if key in skip:
                 continue
+            if key in _OPTIONAL_BASE_CONFIG and key not in normalized:
+                continue  # 빠뜨려도 from_config()가 기본값으로 같은 층을 만듭니다.
             if key not in normalized:
                 return self.fail("config", f"{what}: get_config()에 {key!r}이(가) 없습니다.")
             difference = _first_difference(value, _without_build_config(normalized[key]))

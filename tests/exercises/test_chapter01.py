@@ -97,6 +97,22 @@ class ScaleRejectsName(keras.layers.Layer):
         return inputs * self.scale
 
 
+class ScaleKeptPositive(Scale):
+    # Wrong: the factor goes through abs(), so a negative scale acts as a positive one.
+    def call(self, inputs):
+        return inputs * ops.abs(self.scale)
+
+
+class ScaleTakesOnlyName(keras.layers.Layer):
+    # Wrong: only name= reaches the base class; dtype=, trainable= (and from_config()) fail.
+    def __init__(self, name=None):
+        super().__init__(name=name)
+        self.scale = self.add_weight(name="scale", shape=(), initializer="ones")
+
+    def call(self, inputs):
+        return inputs * self.scale
+
+
 class ScaleThroughNumpy(Scale):
     def call(self, inputs):
         return inputs * float(ops.convert_to_numpy(self.scale))
@@ -124,8 +140,8 @@ class RunningMean(keras.layers.Layer):
 class RunningMeanIncremental(keras.layers.Layer):
     """Keeps the mean itself and a row count, updated by the incremental-mean formula."""
 
-    def __init__(self, input_dim, name=None):
-        super().__init__(name=name)
+    def __init__(self, input_dim, **kwargs):
+        super().__init__(**kwargs)
         self.mean = keras.Variable(np.zeros(input_dim, "float32"), trainable=False)
         self.rows = keras.Variable(0.0, trainable=False)
 
@@ -288,6 +304,8 @@ VERDICTS = [
     (check_scale_layer, ScaleSquaredWeight, "요구 사항 4"),
     (check_scale_layer, ScaleBatchOneSqueezed, "요구 사항 4: 배치 크기와 차원 수에 상관없이"),
     (check_scale_layer, ScaleRejectsName, "요구 사항 1: name="),
+    (check_scale_layer, ScaleKeptPositive, "요구 사항 4"),
+    (check_scale_layer, ScaleTakesOnlyName, "요구 사항 1: name="),
     (check_scale_layer, ScaleThroughNumpy, ("요구 사항 5: 컴파일된", "요구 사항 5: 경사")),
     (check_scale_layer, ScaleStopsGradient, "요구 사항 5: 경사"),
     (check_running_mean, reference.RunningMean, True),

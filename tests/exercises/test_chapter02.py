@@ -122,8 +122,8 @@ class ResidualBlock(keras.layers.Layer):
 class ResidualBlockWithDense(keras.layers.Layer):
     """Dense sub-layers, both made in build() and built explicitly."""
 
-    def __init__(self, hidden_units, name=None):
-        super().__init__(name=name)
+    def __init__(self, hidden_units, **kwargs):
+        super().__init__(**kwargs)
         self.hidden_units = hidden_units
 
     def build(self, input_shape):

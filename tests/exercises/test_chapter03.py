@@ -151,8 +151,8 @@ class L1ActivityDenseWithDense(keras.layers.Layer):
 
 
 class L1ActivityDenseEinsum(keras.layers.Layer):
-    def __init__(self, units, factor=0.01, name=None):
-        super().__init__(name=name)
+    def __init__(self, units, factor=0.01, **kwargs):
+        super().__init__(**kwargs)
         self.units, self.factor = units, factor
 
     def build(self, input_shape):
@@ -168,6 +168,16 @@ class L1ActivityDenseEinsum(keras.layers.Layer):
 class MeanAbsMonitor(keras.layers.Layer):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
+        self.mean_abs = keras.metrics.Mean(name="mean_abs")
+
+    def call(self, inputs):
+        self.mean_abs.update_state(ops.abs(inputs))
+        return inputs
+
+
+class MeanAbsMonitorMetricInBuild(keras.layers.Layer):
+    # Wrong: the metric is made in build(), so layer.metrics is empty until the first call.
+    def build(self, input_shape):
         self.mean_abs = keras.metrics.Mean(name="mean_abs")
 
     def call(self, inputs):
@@ -526,6 +536,19 @@ def neutral_hand_written_update(model, optimizer, loss_fn, x, y):
     return loss
 
 
+def neutral_sgd_at_the_optimizers_rate(model, optimizer, loss_fn, x, y):
+    """Wrong: plain SGD at optimizer.learning_rate instead of optimizer.apply() (Adam here)."""
+
+    def compute():
+        return loss_fn(y, model(x, training=True)) + sum(model.losses)
+
+    loss, gradients = _value_and_gradients(compute, model.trainable_weights)
+    rate = keras.ops.convert_to_numpy(optimizer.learning_rate)
+    for weight, gradient in zip(model.trainable_weights, gradients, strict=True):
+        weight.assign(weight - rate * gradient)
+    return loss
+
+
 def neutral_train_step_chapter_helper(model, optimizer, loss_fn, x, y):
     """Right on every backend: the chapter's own value_and_gradients()."""
 
@@ -574,6 +597,7 @@ VERDICTS = [
     (check_mean_abs_monitor, NeverUpdated, "요구 사항 3·4"),
     (check_mean_abs_monitor, OtherName, "요구 사항 3·4"),
     (check_mean_abs_monitor, MeanOfCallMeans, "요구 사항 3·4"),
+    (check_mean_abs_monitor, MeanAbsMonitorMetricInBuild, ("요구 사항", "첫 호출 전 layer.metrics")),
     (check_mean_abs_monitor, SumMetric, "요구 사항 3·4"),
     (check_mean_abs_monitor, ReturnsAbs, "요구 사항 2"),
     (check_mean_abs_monitor, StateInPythonFloat, "요구 사항 3·4"),
@@ -586,6 +610,7 @@ VERDICTS = [
     (check_train_step, neutral_without_training_flag, "training=True 없이 불렀습니다"),
     (check_train_step, neutral_gradients_applied_twice, "경사를 두 번 적용했습니다"),
     (check_train_step, neutral_hand_written_update, "가중치가 기대와 최대"),
+    (check_train_step, neutral_sgd_at_the_optimizers_rate, "가중치가 기대와 최대"),
     _tf(train_step, True),
     _tf(train_step_with_apply, True),
     _tf(train_step_with_add_n, True),
@@ -619,7 +644,7 @@ def test_reports_of_the_model_answers():
 
 def test_the_default_factor_is_reported_as_the_default():
     (failure,) = report_of(check_l1_activity_dense, WrongDefaultFactor).failures
-    assert failure.startswith("L1ActivityDense(2): 입력 (2, 3): 손실이 [0.0428]이어야 하는데")
+    assert failure.startswith("L1ActivityDense(2): 입력 (2, 3): 손실이 [0.0723]이어야 하는데")
 
 
 @pytest.mark.tensorflow_only

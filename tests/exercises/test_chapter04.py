@@ -169,6 +169,16 @@ class ResidualPopStyle(keras.layers.Layer):
 
 
 @_registered("stores_object")
+@_registered("calls_twice")
+class ResidualCallsItsLayerTwice(Residual):
+    # Wrong: the wrapped layer runs once for a shape check and again for the sum, so the
+    # losses it adds (and any random draws) happen twice.
+    def call(self, inputs):
+        if self.layer(inputs).shape[-1] != inputs.shape[-1]:
+            raise ValueError("the wrapped layer must keep the last dimension")
+        return inputs + self.layer(inputs)
+
+
 class ResidualStoresObject(Residual):
     def get_config(self):
         return {**keras.layers.Layer.get_config(self), "layer": self.layer}
@@ -339,6 +349,7 @@ VERDICTS = [
     (check_clip_layer, ClipNumpyConfig, "요구 사항"),
     (check_residual_wrapper, reference.Residual, True),
     (check_residual_wrapper, Residual, True),
+    (check_residual_wrapper, ResidualCallsItsLayerTwice, "요구 사항 2"),
     (check_residual_wrapper, ResidualPopStyle, True),
     (check_residual_wrapper, ResidualLayersSerialize, True),
     (check_residual_wrapper, ResidualStoresObject, "요구 사항 3·4"),

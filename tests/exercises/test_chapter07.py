@@ -64,6 +64,19 @@ class MLPClassifier(_MLP):
 
 
 @_register
+class MLPClassifierOwnConfigOnly(_MLPBase):
+    """Right: get_config() written from scratch (no super().get_config(), so no 'trainable' or
+    'dtype'); from_config() still rebuilds the same model with the defaults for those."""
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "hidden_units": list(self.hidden_units),
+            "num_classes": self.num_classes,
+        }
+
+
+@_register
 class MLPClassifierSequentialBody(keras.Model):
     """A right solution of another shape: one Sequential body, ops.relu written out."""
 
@@ -322,6 +335,7 @@ VERDICTS = [
     (check_mlp_classifier, reference.MLPClassifier, True),
     (check_mlp_classifier, MLPClassifier, True),
     (check_mlp_classifier, MLPClassifierSequentialBody, True),
+    (check_mlp_classifier, MLPClassifierOwnConfigOnly, True),
     (check_mlp_classifier, MLPClassifierBuiltLazily, True),
     (check_mlp_classifier, MLPClassifierHiddenUnitsAsTuple, True),
     (check_mlp_classifier, NotAModel, "keras.Model을 상속해야"),

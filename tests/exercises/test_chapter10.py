@@ -347,6 +347,40 @@ def speedup_without_validation(baseline, candidate, repeats=5, warmup=1):
     return statistics.median(b) / statistics.median(c) if b and c else 1.0
 
 
+def speedup_with_wall_clock(baseline, candidate, repeats=5, warmup=1):
+    """Wrong: time.time() (the wall clock) where the task asks for time.perf_counter()."""
+    _check_arguments(repeats, warmup)
+    for _ in range(warmup):
+        baseline()
+        candidate()
+    ratios = []
+    for fn in (baseline, candidate):
+        values = []
+        for _ in range(repeats):
+            start = time.time()
+            fn()
+            values.append(time.time() - start + 1e-9)
+        ratios.append(statistics.median(values))
+    return ratios[0] / ratios[1]
+
+
+def step_with_plain_sgd(model, optimizer):
+    """Wrong: the weights move by SGD at optimizer.learning_rate, optimizer.apply() bypassed."""
+    tf = _tf()
+
+    @tf.function(input_signature=_signature(model))
+    def train_step(x, y):
+        with tf.GradientTape() as tape:
+            loss = keras.ops.mean(keras.ops.square(model(x, training=True) - y))
+            loss = loss + sum(model.losses)
+        gradients = tape.gradient(loss, model.trainable_weights)
+        for weight, gradient in zip(model.trainable_weights, gradients, strict=True):
+            weight.assign_sub(optimizer.learning_rate * gradient)
+        return loss
+
+    return train_step
+
+
 def speedup_with_time_time_imported(baseline, candidate, repeats=5, warmup=1):
     """Reads a clock the checker cannot replace (bound before the check)."""
     _check_arguments(repeats, warmup)
@@ -419,6 +453,7 @@ VERDICTS = [
     _tf_only(check_retrace_free_step, step_with_summed_errors, "모범 답안의"),
     _tf_only(check_retrace_free_step, step_without_update, "가중치가 그대로입니다"),
     _tf_only(check_retrace_free_step, step_with_flipped_gradient, "경사의 부호"),
+    _tf_only(check_retrace_free_step, step_with_plain_sgd, "한 단계 뒤의 가중치가 모범 답안과"),
     (check_xla_layer, reference.SoftClip, True),
     (check_xla_layer, SoftClip, True),
     (check_xla_layer, SoftClipViaSigmoid, True),
@@ -449,6 +484,7 @@ VERDICTS = [
     (check_speedup, speedup_hard_coded_repeats, "측정 3번"),
     (check_speedup, speedup_without_validation, "ValueError가 나야 하는데"),
     (check_speedup, speedup_with_time_time_imported, "시계를 한 번도 읽지 않았습니다"),
+    (check_speedup, speedup_with_wall_clock, "시계를 한 번도 읽지 않았습니다"),
 ]
 
 
