@@ -98,14 +98,16 @@ def run_openvino(path, inputs, precision="f32"):
 
     `precision`은 OpenVINO의 `INFERENCE_PRECISION_HINT`입니다. OpenVINO는 bfloat16 연산을
     지원하는 CPU에서 기본으로 `"bf16"`으로 계산하므로, Keras와 같은 값을 얻으려면 `"f32"`를
-    줍니다. `None`이면 OpenVINO의 기본값을 그대로 씁니다.
+    줍니다. `None`이면 OpenVINO의 기본값을 그대로 씁니다. 실행하는 동안 OpenVINO의 사용 통계
+    전송(`openvino-telemetry`)은 끕니다.
     """
     inputs = _as_array(inputs)
     check_choice("precision", precision, ("f32", "bf16", None))
     ov = require_module("openvino", "openvino", "run_openvino()")
     config = {} if precision is None else {"INFERENCE_PRECISION_HINT": precision}
-    compiled = ov.Core().compile_model(os.fspath(path), "CPU", config)
-    return np.asarray(compiled(inputs)[0])
+    with _without_openvino_telemetry():
+        compiled = ov.Core().compile_model(os.fspath(path), "CPU", config)
+        return np.asarray(compiled(inputs)[0])
 
 
 def run_torch_program(path, inputs):
@@ -189,7 +191,7 @@ def try_export(model, format, inputs, directory, batch_sizes=(1, 5)):
     expected = keras.ops.convert_to_numpy(model(inputs, training=False))
     start = time.perf_counter()
     try:
-        with _quiet():
+        with _quiet(), _without_openvino_telemetry():
             model.export(path, format=format, verbose=False)
     except Exception as error:  # noqa: BLE001 - the table records every kind of failure
         result.update(error=summarize_error(error, directory), stage="export")
@@ -230,11 +232,11 @@ def openvino_precision(model, inputs, directory):
     ov = require_module("openvino", "openvino", "openvino_precision()")
     inputs = _as_array(inputs)
     path = os.path.join(os.fspath(directory), export_file_name("openvino"))
-    with _quiet():
+    with _quiet(), _without_openvino_telemetry():
         model.export(path, format="openvino", verbose=False)
+        core = ov.Core()
+        default = core.compile_model(path, "CPU").get_property("INFERENCE_PRECISION_HINT")
     expected = keras.ops.convert_to_numpy(model(inputs, training=False))
-    core = ov.Core()
-    default = core.compile_model(path, "CPU").get_property("INFERENCE_PRECISION_HINT")
     return {
         "cpu_has_bf16": "BF16" in core.get_property("CPU", "OPTIMIZATION_CAPABILITIES"),
         "default_precision": default.to_string(),
@@ -246,6 +248,26 @@ def openvino_precision(model, inputs, directory):
 
 
 @contextlib.contextmanager
+def _without_openvino_telemetry():
+    """Declines OpenVINO's usage telemetry while the converter and the runtime run.
+
+    `openvino-telemetry` sends usage data to Intel from a forked process unless the user opted
+    out (`opt_in_out --opt_out`) or the run is a CI job (`CI=true`), and under JAX that fork warns
+    into whichever notebook cell runs next. The telemetry singleton reads `CI` each time OpenVINO
+    initializes it (on import and at every conversion), so setting it for the call is enough.
+    """
+    previous = os.environ.get("CI")
+    os.environ["CI"] = "true"
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["CI"]
+        else:
+            os.environ["CI"] = previous
+
+
+@contextlib.contextmanager
 def _quiet():
     """Exporters warn, print and log (tf2onnx, torch.jit's tracer, absl when TensorFlow loads a
     JAX-made SavedModel): keep the table's cell clean."""
@@ -254,7 +276,13 @@ def _quiet():
     for logger in loggers:
         logger.setLevel(logging.ERROR)
     try:
-        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        # stderr too: OpenVINO's converter forks, and under JAX that warns (os.fork() with
+        # threads) even inside catch_warnings.
+        with (
+            warnings.catch_warnings(),
+            contextlib.redirect_stdout(io.StringIO()),
+            contextlib.redirect_stderr(io.StringIO()),
+        ):
             warnings.simplefilter("ignore")
             yield
     finally:

@@ -170,7 +170,9 @@ def locked_record(path: pathlib.Path = RECORD):
         fcntl.flock(lock, fcntl.LOCK_EX)
         record = read_record(path)
         yield record
-        record = {"about": ABOUT, "notebooks": dict(sorted(record["notebooks"].items()))}
+        # A notebook that was renamed or removed leaves the record with its file.
+        kept = {n: e for n, e in record["notebooks"].items() if (path.parent / n).exists()}
+        record = {"about": ABOUT, "notebooks": dict(sorted(kept.items()))}
         text = json.dumps(record, ensure_ascii=False, indent=1) + "\n"
         path.write_text(text, encoding="utf-8")
 

@@ -6,6 +6,7 @@ compares works/error type with the package data written by `benchmarks/export_ma
 """
 
 import json
+import os
 
 import keras
 import numpy as np
@@ -181,3 +182,16 @@ def test_run_torch_program_runs_the_exported_program(tmp_path):
     np.testing.assert_allclose(received, numpy(model(INPUTS[:1])), atol=1e-5)
     with pytest.raises(Exception, match="Guard failed"):
         companion.run_torch_program(path, INPUTS[:5])  # the batch size was fixed at export
+
+
+def test_openvino_telemetry_is_declined_only_during_the_call(monkeypatch):
+    from companion.export import _without_openvino_telemetry
+
+    monkeypatch.delenv("CI", raising=False)
+    with _without_openvino_telemetry():
+        assert os.environ["CI"] == "true"
+    assert "CI" not in os.environ
+    monkeypatch.setenv("CI", "false")
+    with _without_openvino_telemetry():
+        pass
+    assert os.environ["CI"] == "false"

@@ -135,7 +135,7 @@ def test_errata_sits_in_the_appendix_before_the_credits():
     appendix = next(part for part in TOC["parts"] if not part.get("numbered"))
     files = [chapter["file"] for chapter in appendix["chapters"]]
     assert "book/errata" in files
-    assert files.index("book/errata") > files.index("book/13_migration")
+    assert files.index("book/errata") > files.index("book/14_migration")
     assert files[-1] == "book/credits", "the credits stay last"
 
 
@@ -379,3 +379,13 @@ def test_record_file_is_what_the_script_writes():
     data = json.loads(RECORD_PATH.read_text(encoding="utf-8"))
     assert data["about"] == record_execution.ABOUT
     assert list(data["notebooks"]) == sorted(data["notebooks"])
+
+
+def test_writing_the_record_drops_notebooks_that_are_gone(tmp_path):
+    # A renamed notebook (13_migration -> 14_migration) must not leave its old record behind.
+    record = tmp_path / "execution_record.json"
+    (tmp_path / "01_here.ipynb").write_text("{}")
+    record.write_text(json.dumps({"notebooks": {"01_here.ipynb": {}, "13_gone.ipynb": {}}}))
+    with record_execution.locked_record(record) as data:
+        data["notebooks"]["01_here.ipynb"] = {"outputs": "x"}
+    assert list(json.loads(record.read_text())["notebooks"]) == ["01_here.ipynb"]
