@@ -41,7 +41,14 @@ the `InputSpec` itself and the message with which Keras rejects a wrong rank.
 import keras
 import numpy as np
 
-from companion.exercises.checker import Checker, exercise, quiet_tensorflow_logs, require_class
+from companion.exercises.checker import (
+    Checker,
+    exercise,
+    first_line,
+    original_exception,
+    quiet_tensorflow_logs,
+    require_class,
+)
 from companion.exercises.probes import Case, Feed, LayerSpec, grade_layer
 from companion.exercises.reference import chapter06 as reference
 from companion.settings import SEED
@@ -141,7 +148,9 @@ def _rejection(layer_class, shape):
     try:
         layer_class()(np.ones(shape, "float32"))
     except ValueError as error:
-        return (str(error).strip().splitlines() or [""])[0]
+        # Keras가 call()의 예외를 감싸면 첫 줄은 "Exception encountered when calling ..."이라서
+        # 독자의 메시지를 보이려면 감싸기 전의 예외를 읽습니다.
+        return first_line(original_exception(error))
     except Exception:  # 다른 예외는 탐침 묶음(bad_inputs)이 보고합니다.
         return None
     return None
