@@ -726,7 +726,7 @@ MUTATIONS = [
     m(
         "plot-latent-title-ignored",
         "companion/plotting.py",
-        'ax.set_ylabel(ylabel, fontproperties=korean_font())\n    ax.set_title(title,',
+        "ax.set_ylabel(ylabel, fontproperties=korean_font())\n    ax.set_title(title,",
         'ax.set_ylabel(ylabel, fontproperties=korean_font())\n    ax.set_title("잠재 공간 지도",',
         "tests/test_plotting_behaviour.py::latent_space_uses_title_and_class_names",
         "plot_latent_space ignores title",

@@ -168,7 +168,7 @@ RESIDUAL = LayerSpec(
         Case(
             # 가중치 없이 손실만 더하는 층: 감싼 층을 두 번 부르면 손실도 두 번 더해집니다.
             args=lambda: (keras.layers.ActivityRegularization(l2=0.01, name="penalty"),),
-            label='Residual(ActivityRegularization(l2=0.01))',
+            label="Residual(ActivityRegularization(l2=0.01))",
             feeds=[Feed(nontrivial_inputs((3, 2, 4), SEED + 1))],
         ),
     ],

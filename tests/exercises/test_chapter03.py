@@ -597,7 +597,11 @@ VERDICTS = [
     (check_mean_abs_monitor, NeverUpdated, "요구 사항 3·4"),
     (check_mean_abs_monitor, OtherName, "요구 사항 3·4"),
     (check_mean_abs_monitor, MeanOfCallMeans, "요구 사항 3·4"),
-    (check_mean_abs_monitor, MeanAbsMonitorMetricInBuild, ("요구 사항", "첫 호출 전 layer.metrics")),
+    (
+        check_mean_abs_monitor,
+        MeanAbsMonitorMetricInBuild,
+        ("요구 사항", "첫 호출 전 layer.metrics"),
+    ),
     (check_mean_abs_monitor, SumMetric, "요구 사항 3·4"),
     (check_mean_abs_monitor, ReturnsAbs, "요구 사항 2"),
     (check_mean_abs_monitor, StateInPythonFloat, "요구 사항 3·4"),

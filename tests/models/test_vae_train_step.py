@@ -171,7 +171,6 @@ def test_sample_weight_weights_the_reconstruction_loss(rng):
     )
 
 
-
 def test_a_smaller_last_batch_counts_by_its_size_in_the_epoch_means(rng):
     # 64 images in batches of 60: the last batch holds 4. The epoch's losses are means over
     # the 64 images, not the mean of two batch means (which would count the last 4 images as
