@@ -384,6 +384,14 @@ def check_train_step(train_step):
                 y,
             )
             received = scalar_or_none(value)
+            if received is not None and not keras.ops.is_tensor(value):
+                checker.require(
+                    False,
+                    f"{label}은 전체 손실을 스칼라 텐서로 돌려줘야 하는데 "
+                    f"{type(value).__name__}을(를) 돌려줬습니다 (.numpy()나 float()로 바꾸지 "
+                    "마세요: TensorFlow에서는 세 번째 단계가 tf.function 안에서 돌고, 어느 "
+                    "백엔드에서나 값을 NumPy로 꺼내면 그때마다 계산이 멈춰 기다립니다).",
+                )
             if received is None:
                 shape = tuple(np.shape(value)) if _is_array_like(value) else type(value).__name__
                 checker.require(

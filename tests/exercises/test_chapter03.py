@@ -549,6 +549,17 @@ def neutral_sgd_at_the_optimizers_rate(model, optimizer, loss_fn, x, y):
     return loss
 
 
+def neutral_returns_a_python_float(model, optimizer, loss_fn, x, y):
+    """Wrong on every backend: the loss comes back as a Python float, not a scalar tensor."""
+
+    def compute():
+        return loss_fn(y, model(x, training=True)) + sum(model.losses)
+
+    loss, gradients = _value_and_gradients(compute, model.trainable_weights)
+    optimizer.apply(gradients, model.trainable_weights)
+    return float(keras.ops.convert_to_numpy(loss))
+
+
 def neutral_train_step_chapter_helper(model, optimizer, loss_fn, x, y):
     """Right on every backend: the chapter's own value_and_gradients()."""
 
@@ -615,6 +626,7 @@ VERDICTS = [
     (check_train_step, neutral_gradients_applied_twice, "경사를 두 번 적용했습니다"),
     (check_train_step, neutral_hand_written_update, "가중치가 기대와 최대"),
     (check_train_step, neutral_sgd_at_the_optimizers_rate, "가중치가 기대와 최대"),
+    (check_train_step, neutral_returns_a_python_float, "스칼라 텐서로 돌려줘야"),
     _tf(train_step, True),
     _tf(train_step_with_apply, True),
     _tf(train_step_with_add_n, True),
@@ -628,7 +640,7 @@ VERDICTS = [
     _tf(mean_of_model_losses, "model.losses의 평균을 냈습니다"),
     _tf(gradients_applied_twice, "경사를 두 번 적용했습니다"),
     _tf(gradient_of_main_loss, "경사가 주 손실에만 대해 구해졌습니다"),
-    _tf(loss_through_numpy, ("3번째 train_step 호출 중에 예외", "CompiledConversionError")),
+    _tf(loss_through_numpy, "스칼라 텐서로 돌려줘야"),
 ]
 
 
