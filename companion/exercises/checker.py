@@ -878,7 +878,27 @@ def _torch_trace_check(fn, variables, *args):
     def traced(tensor):
         if isinstance(tensor, keras.Variable):
             tensor = tensor.value
-        return isinstance(tensor, torch.Tensor) and tensor.requires_grad
+        return isinstance(tensor, torch.Tensor) and (
+            tensor.requires_grad or getattr(tensor, "_companion_traced", False)
+        )
+
+    class MarkComparisons(torch.overrides.TorchFunctionMode):
+        """비교처럼 경사가 없는 결과(bool 텐서)도 추적한 값에서 왔으면 표시합니다.
+
+        `if ops.max(x) < 0.1:`의 비교 결과는 `requires_grad`가 꺼져 있어, 표시가 없으면 그
+        `if`를 놓칩니다. `tf.function`과 `jax.jit`에서는 같은 `if`가 추적할 때 실패합니다.
+        """
+
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            kwargs = kwargs or {}
+            result = func(*args, **kwargs)
+            inputs = [t for t in keras.tree.flatten((list(args), kwargs)) if traced(t)]
+            if inputs:
+                outputs = result if isinstance(result, (tuple, list)) else [result]
+                for output in outputs:
+                    if isinstance(output, torch.Tensor) and output.dtype == torch.bool:
+                        output._companion_traced = True
+            return result
 
     def guard(original):
         def guarded(self, *a, **k):
@@ -906,7 +926,7 @@ def _torch_trace_check(fn, variables, *args):
         for name in names:
             setattr(torch.Tensor, name, guard(originals[name]))
         keras_backend.convert_to_numpy = convert_to_numpy
-        with keras.StatelessScope():
+        with keras.StatelessScope(), MarkComparisons():
             fn(*traced_args)
     except Exception as error:  # 값이 필요한 변환만 보고하고, 나머지는 진짜 호출에 맡깁니다.
         if is_conversion_error(error):

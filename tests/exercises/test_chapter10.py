@@ -217,6 +217,16 @@ class SoftClipWithNumpy(SoftClip):
         return self.limit * np.tanh(inputs / self.limit)
 
 
+class SoftClipSkippingSmallInputs(SoftClip):
+    # Wrong on every backend: a Python `if` on a tensor comparison ("tanh(x) ~ x for small x").
+    # tf.function and jax.jit cannot trace it; on PyTorch nothing is compiled, so the checker's
+    # guarded trace must notice the bool() of a comparison, whose tensor has no gradient.
+    def call(self, inputs):
+        if keras.ops.max(keras.ops.abs(inputs)) < 0.05 * self.limit:
+            return inputs
+        return self.limit * keras.ops.tanh(inputs / self.limit)
+
+
 class SoftClipWithPyFunction(SoftClip):
     def call(self, inputs):
         tf = _tf()
@@ -458,6 +468,7 @@ VERDICTS = [
     (check_xla_layer, SoftClip, True),
     (check_xla_layer, SoftClipViaSigmoid, True),
     (check_xla_layer, SoftClipWithNumpy, "요구 사항 6"),
+    (check_xla_layer, SoftClipSkippingSmallInputs, "요구 사항 6"),
     pytest.param(
         check_xla_layer,
         SoftClipWithPyFunction,
