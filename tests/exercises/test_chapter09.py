@@ -18,24 +18,8 @@ from companion.exercises.reference import chapter09 as reference
 # --- 연습 9-1: TemperatureSampling -----------------------------------------------------------
 
 
-class TemperatureSampling(Sampling):
-    def __init__(self, temperature=1.0, seed=None, **kwargs):
-        super().__init__(seed=seed, **kwargs)
-        if temperature < 0:
-            raise ValueError(
-                f"temperature는 0 이상이어야 합니다. 받은 값: temperature={temperature!r}"
-            )
-        self.temperature = float(temperature)
-
-    def call(self, inputs):
-        z_mean, z_log_var = inputs
-        epsilon = keras.random.normal(
-            ops.shape(z_mean), dtype=z_mean.dtype, seed=self.seed_generator
-        )
-        return z_mean + self.temperature * ops.exp(0.5 * z_log_var) * epsilon
-
-    def get_config(self):
-        return {**super().get_config(), "temperature": self.temperature}
+# The model answer; the wrong answers below vary it.
+TemperatureSampling = reference.TemperatureSampling
 
 
 class TemperatureScalesTheDeviation(Sampling):
@@ -133,14 +117,8 @@ class TemperatureDropsKwargs(TemperatureSampling):
 # --- 연습 9-2: SummedKLSampling --------------------------------------------------------------
 
 
-class SummedKLSampling(Sampling):
-    def call(self, inputs):
-        z_mean, z_log_var = inputs
-        per_sample = 0.5 * ops.sum(
-            ops.exp(z_log_var) + ops.square(z_mean) - z_log_var - 1.0, axis=-1
-        )
-        self.add_loss(ops.mean(per_sample))
-        return super().call(inputs)
+# The model answer; the wrong answers below vary it.
+SummedKLSampling = reference.SummedKLSampling
 
 
 class SummedKLFromTheChapterLayer(KLDivergenceSampling):
@@ -210,23 +188,8 @@ class KLWithoutSeed(SummedKLSampling):
 # --- 연습 9-3: build_vae_parts ---------------------------------------------------------------
 
 
-def build_vae_parts(original_dim, intermediate_dim, latent_dim, kl_weight=1.0, seed=None):
-    inputs = keras.Input(shape=(original_dim,), name="encoder_input")
-    h = keras.layers.Dense(intermediate_dim, activation="relu", name="encoder_hidden")(inputs)
-    z_mean = keras.layers.Dense(latent_dim, name="z_mean")(h)
-    z_log_var = keras.layers.Dense(latent_dim, name="z_log_var")(h)
-    z = KLDivergenceSampling(kl_weight=kl_weight, seed=seed, name="z")([z_mean, z_log_var])
-    encoder = keras.Model(inputs, [z_mean, z_log_var, z], name="encoder")
-
-    latent_inputs = keras.Input(shape=(latent_dim,), name="z_sampling")
-    h = keras.layers.Dense(intermediate_dim, activation="relu", name="decoder_hidden")(
-        latent_inputs
-    )
-    outputs = keras.layers.Dense(original_dim, activation="sigmoid", name="reconstruction")(h)
-    decoder = keras.Model(latent_inputs, outputs, name="decoder")
-
-    vae = keras.Model(inputs, decoder(z), name="vae")
-    return encoder, decoder, vae
+# The model answer; the wrong answers below vary it.
+build_vae_parts = reference.build_vae_parts
 
 
 def build_vae_parts_from_encoder(original_dim, intermediate_dim, latent_dim, **options):
@@ -359,7 +322,6 @@ def build_vae_parts_two_hidden(
 
 VERDICTS = [
     (check_temperature_sampling, reference.TemperatureSampling, True),
-    (check_temperature_sampling, TemperatureSampling, True),
     (check_temperature_sampling, TemperatureScalesTheDeviation, True),
     (check_temperature_sampling, TemperatureIgnored, "요구 사항 2"),
     (check_temperature_sampling, TemperatureOnVariance, "요구 사항 2"),
@@ -376,7 +338,6 @@ VERDICTS = [
     (check_temperature_sampling, TemperatureSeedZeroWhenUnseeded, "요구 사항 3"),
     (check_temperature_sampling, NotASampling, "Sampling을 물려받아야"),
     (check_summed_kl_sampling, reference.SummedKLSampling, True),
-    (check_summed_kl_sampling, SummedKLSampling, True),
     (check_summed_kl_sampling, SummedKLFromTheChapterLayer, True),
     (check_summed_kl_sampling, SummedKLWithOwnNoise, True),
     (check_summed_kl_sampling, MeanOverLatent, "요구 사항 2"),
@@ -391,7 +352,6 @@ VERDICTS = [
     (check_summed_kl_sampling, SummedKLTwice, "요구 사항 2"),
     (check_summed_kl_sampling, SummedKLStopGradient, "요구 사항 2"),
     (check_vae_parts, reference.build_vae_parts, True),
-    (check_vae_parts, build_vae_parts, True),
     (check_vae_parts, build_vae_parts_from_encoder, True),
     (check_vae_parts, build_vae_parts_two_hidden, True),
     (check_vae_parts, _wrong_parts(share_decoder=False), "요구 사항 3"),
