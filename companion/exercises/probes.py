@@ -588,6 +588,18 @@ class Battery:
         reference = case.make(self.spec.reference, **extra)
         return reader, reference
 
+    def _first_call(self, what, reader, reference, first):
+        """두 층을 같은 입력으로 한 번 불러 빌드합니다 (상태가 있으면 둘 다 같은 호출을 봅니다)."""
+        self._call(reference, first, self._quiet_training())
+        self.attempt(
+            "output",
+            f"{what}: {first.describe()}로 첫 호출",
+            self._call,
+            reader,
+            first,
+            self._quiet_training(),
+        )
+
     def _case(self, index, case):
         reader, reference = self._fresh_pair(case)
         what = self.label(case)
@@ -615,16 +627,7 @@ class Battery:
             self.attempt("state", f"{what}: 준비", case.prepare, reader)
             case.prepare(reference)
         first = case.feeds[0]
-        # 두 층을 같은 입력으로 한 번 불러 빌드합니다 (상태가 있으면 둘 다 같은 호출을 본 셈입니다).
-        self._call(reference, first, self._quiet_training())
-        self.attempt(
-            "output",
-            f"{what}: {first.describe()}로 첫 호출",
-            self._call,
-            reader,
-            first,
-            self._quiet_training(),
-        )
+        self._first_call(what, reader, reference, first)
         self.expect(
             "build",
             bool(reader.built),
@@ -717,28 +720,12 @@ class Battery:
         if not self._stateful_reference:
             # 상태가 없는 층은 즉시 실행 호출로 빌드합니다 (서브클래스 모델의 심볼릭 호출은
             # 느립니다). 상태가 있는 층은 상태를 바꾸지 않는 심볼릭 호출로 빌드합니다.
-            self._call(reference, first, self._quiet_training())
-            self.attempt(
-                "output",
-                f"{self.label(case)}: {first.describe()}로 첫 호출",
-                self._call,
-                reader,
-                first,
-                self._quiet_training(),
-            )
+            self._first_call(self.label(case), reader, reference, first)
         self._build_like(reference, first)
         self.attempt("output", f"{self.label(case)}: 빌드", self._build_like, reader, first)
         if not reader.built:
             # 심볼릭 호출도 build()도 안 되는 층: 두 층을 같은 입력으로 한 번 불러 빌드합니다.
-            self._call(reference, first, self._quiet_training())
-            self.attempt(
-                "output",
-                f"{self.label(case)}: {first.describe()}로 첫 호출",
-                self._call,
-                reader,
-                first,
-                self._quiet_training(),
-            )
+            self._first_call(self.label(case), reader, reference, first)
         if self._structure(self.label(case), reader, reference, report=False) is None:
             raise _Stop()
         pairs = self._assign(index, reader, reference, first)
